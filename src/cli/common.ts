@@ -1,0 +1,44 @@
+import { Option, type Command } from 'commander';
+import type { Options } from '../options.js';
+import { parseFraction, parsePositiveInt } from './main.js';
+
+/** Flags shared by every command that runs the analyzer. */
+export function addAnalyzerOptions(cmd: Command): Command {
+  return cmd
+    .option('--threshold <x>', 'score at or above which a category is a label (all categories)', parseFraction)
+    .option('--thresholds <file>', 'per-category thresholds JSON (default models/thresholds.json)')
+    .option('--no-model', 'run keyword rules only')
+    .option('--model <dir>', 'model folder in the Hugging Face layout (default models/qorgau-tiny)')
+    .addOption(new Option('--model-dtype <dtype>', 'model weights').choices(['q8', 'fp32']).default('q8'))
+    .option('--rules <dir...>', 'extra rule folders; a file named like a bundled one replaces it')
+    .option('--batch-size <n>', 'posts per model call', parsePositiveInt, 32)
+    .option('--concurrency <n>', 'model calls in flight', parsePositiveInt, 1)
+    .option('--threads <n>', 'onnxruntime threads per model call', parsePositiveInt, 1)
+    .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000);
+}
+
+export interface AnalyzerFlags {
+  threshold?: number;
+  thresholds?: string;
+  model: string | boolean;
+  modelDtype: 'q8' | 'fp32';
+  rules?: string[];
+  batchSize: number;
+  concurrency: number;
+  threads: number;
+  maxLength: number;
+}
+
+export function analyzerOptions(flags: AnalyzerFlags): Options {
+  return {
+    ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+    ...(flags.thresholds !== undefined ? { thresholdsFile: flags.thresholds } : {}),
+    ...(flags.model === false ? { model: false as const } : typeof flags.model === 'string' ? { model: flags.model } : {}),
+    modelDtype: flags.modelDtype,
+    ...(flags.rules ? { rules: flags.rules } : {}),
+    batchSize: flags.batchSize,
+    concurrency: flags.concurrency,
+    threads: flags.threads,
+    maxTextLength: flags.maxLength,
+  };
+}

@@ -1,0 +1,39 @@
+export { createAnalyzer } from './analyzer.js';
+export type { Analyzer } from './analyzer.js';
+export { scan } from './scan.js';
+export type { ScanOptions, ScanSummary } from './scan.js';
+export { resolveOptions, readThresholdsFile } from './options.js';
+export type { Options, ResolvedOptions } from './options.js';
+export { QorgauError } from './errors.js';
+export { readInput, readJsonl, readCsv, readText, readTelegram, telegramText, formatFromPath, INPUT_FORMATS } from './ingest/readers.js';
+export type { InputSpec, InputFormat, IngestRecord } from './ingest/readers.js';
+export type { ReaderOptions } from './ingest/records.js';
+export { normalize, toOriginalSpan } from './normalize/index.js';
+export { detectLanguage } from './lang/index.js';
+export { tokenize } from './tokenize/index.js';
+export { findContacts } from './tokenize/contacts.js';
+export { loadRules, validateRuleFile } from './rules/load.js';
+export { matchRules } from './rules/match.js';
+export type { RuleFile, RuleSpec, RuleSet, CompiledRule } from './rules/types.js';
+export type { Classifier, Probabilities } from './model/classifier.js';
+export { fuseScores, labelsFor, priorityOf } from './score/index.js';
+export { createWriter, toJsonLine, toCsvLine, OUTPUT_FORMATS } from './output/index.js';
+export type { OutputFormat, RecordWriter } from './output/index.js';
+export { CATEGORIES, isCategory, isErrorRecord } from './types.js';
+export type {
+  Category,
+  CategoryScores,
+  Contact,
+  ErrorCode,
+  ErrorRecord,
+  Evidence,
+  Language,
+  LanguageGuess,
+  NormalizedPost,
+  NormalizedText,
+  Output,
+  Post,
+  Result,
+  Token,
+  TokenType,
+} from './types.js';

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { QorgauError, describeError } from './errors.js';
+import type { Classifier } from './model/classifier.js';
+import { BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from './paths.js';
+import { CATEGORIES, isCategory, type Category } from './types.js';
+
+/** Everything the analyzer can be told. Every field is optional; defaults are documented per field. */
+export interface Options {
+  /**
+   * Score at or above which a category becomes a label: one number for all categories or one per category.
+   * Default: the per-category values in `thresholdsFile`, else 0.5.
+   */
+  readonly threshold?: number | Readonly<Partial<Record<Category, number>>>;
+  /** JSON file `{category: threshold}` written by `qorgau calibrate`. Default `models/thresholds.json` when present. */
+  readonly thresholdsFile?: string;
+  /** Model folder to load; `false` runs rules only. Default: the bundled `models/qorgau-tiny` when present. */
+  readonly model?: string | false;
+  /** An already-built classifier (tests, custom models); takes precedence over `model`. */
+  readonly classifier?: Classifier;
+  /** `q8` (int8, default) or `fp32` model weights. */
+  readonly modelDtype?: 'q8' | 'fp32';
+  /** Extra rule folders; a file with a bundled file's name replaces it. Default none. */
+  readonly rules?: readonly string[];
+  /** Posts per model call. Default 32. */
+  readonly batchSize?: number;
+  /** Model calls in flight at once. Default 1. */
+  readonly concurrency?: number;
+  /** onnxruntime threads per model call. Default 1. */
+  readonly threads?: number;
+  /** Longest post accepted, in characters; longer posts become `text_too_long` errors. Default 1,000,000. */
+  readonly maxTextLength?: number;
+  /** Called once with notes for the user (for example "running rules-only"). Default: write to stderr. */
+  readonly onNotice?: (message: string) => void;
+}
+
+export interface ResolvedOptions {
+  readonly thresholds: Readonly<Record<Category, number>>;
+  readonly model: string | false;
+  readonly classifier?: Classifier;
+  readonly modelDtype: 'q8' | 'fp32';
+  readonly ruleDirs: readonly string[];
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly threads: number;
+  readonly maxTextLength: number;
+  readonly onNotice: (message: string) => void;
+}
+
+function show(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function expectFraction(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new QorgauError('bad_options', `Expected \`${name}\` to be a number from 0 to 1, got \`${show(value)}\`.`);
+  }
+  return value;
+}
+
+function expectInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new QorgauError('bad_options', `Expected \`${name}\` to be an integer from ${min} to ${max}, got \`${show(value)}\`.`);
+  }
+  return value;
+}
+
+/** Reads a thresholds file: `{category: number}`, or `{thresholds: {category: number}}` as calibrate writes it. */
+export function readThresholdsFile(path: string): Partial<Record<Category, number>> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new QorgauError('bad_options', `Could not read thresholds from ${path}: ${describeError(error)}`, { cause: error });
+  }
+  const obj = (data as { thresholds?: unknown })?.thresholds ?? data;
+  if (obj === null || typeof obj !== 'object') throw new QorgauError('bad_options', `${path}: expected an object {category: threshold}.`);
+  const out: Partial<Record<Category, number>> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (!isCategory(key)) throw new QorgauError('bad_options', `${path}: unknown category \`${key}\`; expected one of ${CATEGORIES.join(', ')}.`);
+    out[key] = expectFraction(`thresholds.${key}`, value);
+  }
+  return out;
+}
+
+export function resolveOptions(options: Options = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new QorgauError('bad_options', `Expected options to be an object, got \`${show(options)}\`.`);
+  const fileThresholds =
+    options.thresholdsFile !== undefined
+      ? readThresholdsFile(options.thresholdsFile)
+      : existsSync(BUNDLED_THRESHOLDS)
+        ? readThresholdsFile(BUNDLED_THRESHOLDS)
+        : {};
+  const thresholds = Object.fromEntries(CATEGORIES.map((c) => [c, fileThresholds[c] ?? 0.5])) as Record<Category, number>;
+  if (typeof options.threshold === 'number' || (options.threshold !== undefined && typeof options.threshold !== 'object')) {
+    const t = expectFraction('threshold', options.threshold);
+    for (const c of CATEGORIES) thresholds[c] = t;
+  } else if (options.threshold) {
+    for (const [key, value] of Object.entries(options.threshold)) {
+      if (!isCategory(key)) throw new QorgauError('bad_options', `Expected \`threshold\` keys to be categories (${CATEGORIES.join(', ')}), got \`${key}\`.`);
+      thresholds[key] = expectFraction(`threshold.${key}`, value);
+    }
+  }
+  if (options.model !== undefined && options.model !== false && (typeof options.model !== 'string' || options.model.length === 0)) {
+    throw new QorgauError('bad_options', `Expected \`model\` to be a folder path or false, got \`${show(options.model)}\`.`);
+  }
+  if (options.modelDtype !== undefined && options.modelDtype !== 'q8' && options.modelDtype !== 'fp32') {
+    throw new QorgauError('bad_options', `Expected \`modelDtype\` to be "q8" or "fp32", got \`${show(options.modelDtype)}\`.`);
+  }
+  const rules = options.rules ?? [];
+  if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
+    throw new QorgauError('bad_options', `Expected \`rules\` to be a list of folder paths, got \`${show(options.rules)}\`.`);
+  }
+  const model = options.model ?? (existsSync(BUNDLED_MODEL_DIR) ? BUNDLED_MODEL_DIR : false);
+  return {
+    thresholds,
+    model,
+    ...(options.classifier ? { classifier: options.classifier } : {}),
+    modelDtype: options.modelDtype ?? 'q8',
+    ruleDirs: [BUNDLED_RULES_DIR, ...rules],
+    batchSize: expectInteger('batchSize', options.batchSize ?? 32, 1, 4096),
+    concurrency: expectInteger('concurrency', options.concurrency ?? 1, 1, 64),
+    threads: expectInteger('threads', options.threads ?? 1, 1, 64),
+    maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),
+    onNotice: options.onNotice ?? ((m) => process.stderr.write(`qorgau: ${m}\n`)),
+  };
+}

@@ -1,0 +1,77 @@
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { CATEGORIES, isErrorRecord, type Output } from '../types.js';
+
+export type OutputFormat = 'jsonl' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jsonl', 'csv'];
+
+export function toJsonLine(record: Output): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+export const CSV_COLUMNS = [
+  'id',
+  'lang',
+  'labels',
+  'priority',
+  ...CATEGORIES,
+  'rules',
+  'contacts',
+  'text',
+  'source',
+  'line',
+  'error_code',
+  'error_message',
+] as const;
+
+function csvCell(value: unknown): string {
+  const s = value === undefined || value === null ? '' : String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsvLine(record: Output): string {
+  const row: Record<string, unknown> = {};
+  if (isErrorRecord(record)) {
+    Object.assign(row, { id: record.id, source: record.source, line: record.line, error_code: record.error.code, error_message: record.error.message });
+  } else {
+    Object.assign(row, {
+      id: record.id,
+      lang: record.lang,
+      labels: record.labels.join(';'),
+      priority: record.priority,
+      ...record.scores,
+      rules: [...new Set(record.evidence.map((e) => e.rule))].join(';'),
+      contacts: record.contacts.map((c) => c.value).join(';'),
+      text: record.text,
+      source: record.source,
+      line: record.line,
+    });
+  }
+  return `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`;
+}
+
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\n`;
+}
+
+/** Writes with back-pressure so a fast scan into a slow pipe does not buffer the whole output. */
+export async function writeChunk(sink: Writable, chunk: string): Promise<void> {
+  if (!sink.write(chunk)) await once(sink, 'drain');
+}
+
+export interface RecordWriter {
+  write(record: Output): Promise<void>;
+}
+
+export function createWriter(sink: Writable, format: OutputFormat): RecordWriter {
+  let headerDone = format !== 'csv';
+  return {
+    async write(record) {
+      if (!headerDone) {
+        headerDone = true;
+        await writeChunk(sink, csvHeader());
+      }
+      await writeChunk(sink, format === 'csv' ? toCsvLine(record) : toJsonLine(record));
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Contact } from '../types.js';
+
+const CONTACT = new RegExp(
+  [
+    String.raw`(?<telegram>(?:https?:\/\/)?(?:t\.me|telegram\.me)\/[A-Za-z0-9_+/-]+)`,
+    String.raw`(?<url>(?:https?:\/\/|www\.)[^\s<>"')]+|\b[a-z0-9-]{2,}\.(?:kz|ru|com|net|org|io|me|xyz|top|site|online|shop|store|bet|casino|cc|biz|info)\b(?:\/[^\s<>"')]*)?)`,
+    String.raw`(?<handle>(?<![\w.])@[A-Za-z][A-Za-z0-9_]{3,31})`,
+    String.raw`(?<phone>(?<!\d)(?:\+7|8)[\s(-]*7\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d))`,
+  ].join('|'),
+  'giu',
+);
+
+/** Telegram links, @handles, bots, phone numbers and URLs in the ORIGINAL text: what a takedown request needs. */
+export function findContacts(text: string): Contact[] {
+  const out: Contact[] = [];
+  for (const m of text.matchAll(CONTACT)) {
+    const g = m.groups ?? {};
+    const value = m[0].replace(/[.,;:!?]+$/, '');
+    const start = m.index;
+    const end = start + value.length;
+    let type: Contact['type'];
+    if (g.telegram) type = /bot\b/i.test(value) ? 'bot' : 'telegram';
+    else if (g.handle) type = /bot$/i.test(value) ? 'bot' : 'handle';
+    else if (g.phone) type = 'phone';
+    else type = 'url';
+    out.push({ type, value, start, end });
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+/** The nine categories qorgau scores, in the order used everywhere (CLI, JSON, rule files, model labels). */
+export const CATEGORIES = [
+  'drugs',
+  'cyberbullying',
+  'extremism',
+  'hate',
+  'suicide',
+  'gambling',
+  'fraud',
+  'sexual',
+  'weapons',
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+export type CategoryScores = Readonly<Record<Category, number>>;
+
+export function isCategory(value: unknown): value is Category {
+  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value);
+}
+
+/** One input record as read from a dataset. `source`/`line` locate it for error records. */
+export interface Post {
+  readonly id: string;
+  readonly text: string;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly source?: string;
+  readonly line?: number;
+}
+
+export type ErrorCode =
+  | 'bad_json'
+  | 'bad_record'
+  | 'missing_text'
+  | 'empty_text'
+  | 'text_too_long'
+  | 'bad_encoding'
+  | 'bad_csv'
+  | 'unreadable_file'
+  | 'unknown_format'
+  | 'bad_options'
+  | 'bad_rules'
+  | 'bad_model'
+  | 'scoring_failed';
+
+/** A record that could not be read or scored: it replaces the result for that record in the output. */
+export interface ErrorRecord {
+  readonly id?: string;
+  readonly source: string;
+  readonly line: number;
+  readonly error: { readonly code: ErrorCode; readonly message: string };
+}
+
+export type Language = 'ru' | 'kk' | 'mixed' | 'other';
+
+export interface LanguageGuess {
+  readonly lang: Language;
+  readonly confidence: number;
+}
+
+/** A run of text after normalization, with a map from every normalized UTF-16 unit back to the original. */
+export interface NormalizedText {
+  readonly original: string;
+  readonly text: string;
+  /** starts[i] / ends[i]: the original [start, end) that produced normalized unit i. */
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+}
+
+export interface NormalizedPost extends NormalizedText {
+  readonly post: Post;
+}
+
+export type TokenType = 'word' | 'number' | 'url' | 'handle' | 'hashtag' | 'phone' | 'price' | 'emoji';
+
+/** Offsets are into the normalized text; map them with `toOriginalSpan`. */
+export interface Token {
+  readonly type: TokenType;
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly stem?: string;
+}
+
+/** Why a category scored: a rule hit with a span in the ORIGINAL text (UTF-16 offsets, as String.slice). */
+export interface Evidence {
+  readonly category: Category;
+  readonly rule: string;
+  readonly match: string;
+  readonly start: number;
+  readonly end: number;
+  readonly weight?: number;
+}
+
+export interface Contact {
+  readonly type: 'telegram' | 'handle' | 'bot' | 'phone' | 'url';
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Result {
+  readonly id: string;
+  readonly lang: Language;
+  readonly labels: readonly Category[];
+  readonly scores: CategoryScores;
+  readonly priority: number;
+  readonly evidence: readonly Evidence[];
+  readonly contacts: readonly Contact[];
+  readonly text: string;
+  readonly source?: string;
+  readonly line?: number;
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export type Output = Result | ErrorRecord;
+
+export function isErrorRecord(value: Post | Result | ErrorRecord): value is ErrorRecord {
+  return 'error' in value;
+}
