@@ -16,7 +16,7 @@ describe('createAnalyzer()', () => {
     expect(r.labels).toContain('drugs');
     expect(r.evidence.length).toBeGreaterThan(0);
     for (const e of r.evidence) expect(text.slice(e.start, e.end)).toBe(e.match);
-    expect(r.evidence.map((e) => e.match)).toContain('ЗА\u200BКЛАДКИ');
+    expect(r.evidence.map((e) => e.match)).toContain('ЗА\u200BКЛАДКИ по');
     expect(r.contacts).toEqual([{ type: 'bot', value: '@shop_bot', start: text.indexOf('@'), end: text.length }]);
   });
 
