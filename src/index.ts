@@ -37,3 +37,5 @@ export type {
   Token,
   TokenType,
 } from './types.js';
+export { evaluate, scoreGold, buildReport, fitThresholds, computeMetrics, averagePrecision, confusion, readGold } from './eval/index.js';
+export type { EvalOptions, EvalReport, Calibration, Metrics, CategoryMetrics, Scored, GoldPost, ScoredGold } from './eval/index.js';

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { QorgauError } from '../errors.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
+import { registerCalibrate, registerEval } from './eval.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerScan(program);
   registerScore(program);
+  registerEval(program);
+  registerCalibrate(program);
   return program;
 }
 
