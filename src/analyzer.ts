@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { QorgauError, describeError } from './errors.js';
 import { errorRecord, textToPost } from './ingest/records.js';
@@ -9,8 +11,10 @@ import { loadRules } from './rules/load.js';
 import { matchRules, type RuleOutcome } from './rules/match.js';
 import type { RuleSet } from './rules/types.js';
 import { fuseScores, labelsFor, priorityOf } from './score/index.js';
+import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
+import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
-import type { ErrorRecord, Language, NormalizedText, Output, Post, Result } from './types.js';
+import type { Category, CategoryScores, ErrorRecord, Evidence, Language, NormalizedText, Output, Post, Result } from './types.js';
 import { isErrorRecord } from './types.js';
 
 export interface Analyzer {
@@ -35,8 +39,13 @@ function prepare(post: Post, rules: RuleSet): Prepared {
   return { post, normalized, lang: detectLanguage(normalized.text).lang, rules: matchRules(rules, normalized) };
 }
 
-function toResult(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions): Result {
-  const scores = fuseScores(p.rules.scores, model);
+function combine(rules: CategoryScores, model: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
+  if (!model) return fuseScores(rules, undefined);
+  return fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
+}
+
+function toResult(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions, fusion: FusionModel | undefined, extra: readonly Evidence[] = []): Result {
+  const scores = combine(p.rules.scores, model, fusion);
   const labels = labelsFor(scores, opts.thresholds);
   const { post } = p;
   return {
@@ -45,13 +54,27 @@ function toResult(p: Prepared, model: Probabilities | undefined, opts: ResolvedO
     labels,
     scores,
     priority: priorityOf(scores, labels),
-    evidence: p.rules.evidence,
+    evidence: extra.length ? [...p.rules.evidence, ...extra] : p.rules.evidence,
     contacts: findContacts(post.text),
     text: post.text,
     ...(post.source !== undefined ? { source: post.source } : {}),
     ...(post.line !== undefined ? { line: post.line } : {}),
     ...(Object.keys(post.meta).length > 0 ? { meta: post.meta } : {}),
+    ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}) } } : {}),
   };
+}
+
+/** Sentence spans of a normalized text: the unit a model-only flag is explained by. */
+function sentences(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const re = /[^.!?\n…]+[.!?\n…]*/g;
+  for (const m of text.matchAll(re)) {
+    const trimmed = m[0].trim();
+    if (trimmed.length < 3) continue;
+    const start = m.index + m[0].indexOf(trimmed);
+    out.push({ start, end: start + trimmed.length });
+  }
+  return out;
 }
 
 function failed(post: Post, error: unknown): ErrorRecord {
@@ -68,6 +91,8 @@ export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
     classifier = await loadTransformersClassifier({ dir: opts.model, dtype: opts.modelDtype, threads: opts.threads });
   }
   if (!classifier) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
+  const fusion: FusionModel | undefined =
+    opts.fusion === false ? undefined : opts.fusion ?? (opts.model !== false && existsSync(join(opts.model, 'fusion.json')) ? readFusion(join(opts.model, 'fusion.json')) : undefined);
   const limit = pLimit(opts.concurrency);
 
   async function scoreBatch(batch: readonly (Prepared | ErrorRecord)[]): Promise<Output[]> {
@@ -82,17 +107,55 @@ export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
         modelError = error;
       }
     }
+    const extra = probs && classifier ? await explainModelOnly(classifier, ready, probs) : new Map<Prepared, Evidence[]>();
     let k = 0;
     return batch.map((b) => {
       if ('error' in b) return b;
       const i = k++;
       if (modelError !== undefined) return failed(b.post, modelError);
       try {
-        return toResult(b, probs?.[i], opts);
+        return toResult(b, probs?.[i], opts, fusion, extra.get(b));
       } catch (error) {
         return failed(b.post, error);
       }
     });
+  }
+
+  /**
+   * A label no rule explains gets `rule: "model"` evidence: the sentence the model scores highest for that
+   * category. Only such posts pay for the extra (sentence-level) model call.
+   */
+  async function explainModelOnly(c: Classifier, ready: readonly Prepared[], probs: readonly Probabilities[]): Promise<Map<Prepared, Evidence[]>> {
+    const todo: { p: Prepared; cats: Category[]; spans: { start: number; end: number }[] }[] = [];
+    ready.forEach((p, i) => {
+      const scores = combine(p.rules.scores, probs[i], fusion);
+      const cats = labelsFor(scores, opts.thresholds).filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
+      if (cats.length > 0) todo.push({ p, cats, spans: sentences(p.normalized.text) });
+    });
+    const out = new Map<Prepared, Evidence[]>();
+    if (todo.length === 0) return out;
+    const texts = todo.flatMap((t) => (t.spans.length > 1 ? t.spans.map((s) => t.p.normalized.text.slice(s.start, s.end)) : []));
+    const sentenceProbs = texts.length ? await limit(() => c.classify(texts)) : [];
+    let k = 0;
+    for (const t of todo) {
+      const evidence: Evidence[] = [];
+      const own = t.spans.length > 1 ? sentenceProbs.slice(k, k + t.spans.length) : [];
+      k += own.length;
+      for (const cat of t.cats) {
+        let best = { start: 0, end: t.p.normalized.text.length };
+        let bestP = -1;
+        own.forEach((pr, j) => {
+          if ((pr[cat] ?? 0) > bestP) {
+            bestP = pr[cat] ?? 0;
+            best = t.spans[j]!;
+          }
+        });
+        const span = toOriginalSpan(t.p.normalized, best.start, best.end);
+        evidence.push({ category: cat, rule: 'model', match: t.p.post.text.slice(span.start, span.end), start: span.start, end: span.end });
+      }
+      out.set(t.p, evidence);
+    }
+    return out;
   }
 
   async function* analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output> {

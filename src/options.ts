@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { QorgauError, describeError } from './errors.js';
 import type { Classifier } from './model/classifier.js';
+import type { FusionModel } from './score/fusion.js';
 import { BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from './paths.js';
 import { CATEGORIES, isCategory, type Category } from './types.js';
 
@@ -29,6 +30,10 @@ export interface Options {
   readonly threads?: number;
   /** Longest post accepted, in characters; longer posts become `text_too_long` errors. Default 1,000,000. */
   readonly maxTextLength?: number;
+  /** Fusion layer over rule and model scores; `false` = the stronger signal wins. Default: `<model>/fusion.json` when present. */
+  readonly fusion?: FusionModel | false;
+  /** Add `components: {rules, model}` (the scores before fusion) to each result, for fitting and debugging. Default false. */
+  readonly keepComponents?: boolean;
   /** Called once with notes for the user (for example "running rules-only"). Default: write to stderr. */
   readonly onNotice?: (message: string) => void;
 }
@@ -44,6 +49,8 @@ export interface ResolvedOptions {
   readonly threads: number;
   readonly maxTextLength: number;
   readonly onNotice: (message: string) => void;
+  readonly fusion?: FusionModel | false;
+  readonly keepComponents: boolean;
 }
 
 function show(value: unknown): string {
@@ -126,5 +133,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     threads: expectInteger('threads', options.threads ?? 1, 1, 64),
     maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),
     onNotice: options.onNotice ?? ((m) => process.stderr.write(`qorgau: ${m}\n`)),
+    ...(options.fusion !== undefined ? { fusion: options.fusion } : {}),
+    keepComponents: options.keepComponents === true,
   };
 }

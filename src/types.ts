@@ -111,6 +111,8 @@ export interface Result {
   readonly source?: string;
   readonly line?: number;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Scores before fusion, only with the `keepComponents` option. */
+  readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>> };
 }
 
 export type Output = Result | ErrorRecord;

@@ -93,3 +93,35 @@ describe('createAnalyzer()', () => {
     await expect(createAnalyzer({ model: '/tmp/no-such-model', ...quiet })).rejects.toThrow(/missing config\.json.*--no-model/);
   });
 });
+
+describe('model-only evidence', () => {
+  it('explains a label no rule explains with the sentence the model scores highest', async () => {
+    const classifier = fakeClassifier({ 'ставки принимаем': { gambling: 0.95 }, казино: { gambling: 0.6 } });
+    const analyzer = await createAnalyzer({ classifier, ...quiet });
+    const text = 'Привет всем. Ставки принимаем круглосуточно! Пишите.';
+    const r = await analyzer.analyze(text);
+    expect(r.labels).toEqual(['gambling']);
+    const e = r.evidence.find((x) => x.rule === 'model')!;
+    expect(e.category).toBe('gambling');
+    expect(text.slice(e.start, e.end)).toBe(e.match);
+    expect(e.match).toBe('Ставки принимаем круглосуточно!');
+  });
+
+  it('adds no model evidence where a rule already explains the label', async () => {
+    const classifier = fakeClassifier({ закладки: { drugs: 0.9 } });
+    const analyzer = await createAnalyzer({ classifier, ...quiet });
+    const r = await analyzer.analyze('закладки по городу');
+    expect(r.evidence.some((e) => e.rule === 'model')).toBe(false);
+    expect(classifier.batches).toHaveLength(1);
+  });
+
+  it('uses a fusion layer when given one and keeps the components on request', async () => {
+    const bias = Object.fromEntries(['drugs', 'cyberbullying', 'extremism', 'hate', 'suicide', 'gambling', 'fraud', 'sexual', 'weapons'].map((c) => [c, -3]));
+    const fusion = { version: 1 as const, weights: { model: 1, rule: 0, fired: 0 }, bias: bias as never };
+    const analyzer = await createAnalyzer({ classifier: fakeClassifier({ x: { fraud: 0.9 } }), fusion, keepComponents: true, ...quiet });
+    const r = await analyzer.analyze('x');
+    // sigmoid(-3 + logit(0.9)) = 0.9 / (0.9 + 0.1·e³)
+    expect(r.scores.fraud).toBeCloseTo(0.9 / (0.9 + 0.1 * Math.exp(3)), 3);
+    expect(r.components?.model?.fraud).toBe(0.9);
+  });
+});

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { evaluate, fitThresholds, scoreGold, type EvalReport, type Metrics } from '../eval/index.js';
-import { BUNDLED_THRESHOLDS } from '../paths.js';
+import { join } from 'node:path';
+import { evaluate, fitFusionOn, fitThresholds, refuse, scoreGold, type EvalReport, type Metrics } from '../eval/index.js';
+import { BUNDLED_MODEL_DIR, BUNDLED_THRESHOLDS } from '../paths.js';
 import { CATEGORIES } from '../types.js';
 import { addAnalyzerOptions, analyzerOptions, type AnalyzerFlags } from './common.js';
 import { parseFraction } from './main.js';
@@ -65,11 +66,23 @@ export function registerCalibrate(program: Command): void {
     .option('--split <names>', 'splits to fit on, comma-separated, or all', 'dev')
     .option('--target-precision <p>', 'lowest threshold reaching this precision', parseFraction, 0.9)
     .option('--best-f1', 'pick the threshold with the best F1 instead of a target precision')
-    .option('-o, --output <file>', 'where to write the thresholds', BUNDLED_THRESHOLDS);
+    .option('-o, --output <file>', 'where to write the thresholds', BUNDLED_THRESHOLDS)
+    .option('--no-fusion', 'with a model: keep the current fusion layer instead of refitting <model>/fusion.json');
   addAnalyzerOptions(cmd).action(
-    async (gold: string[], flags: AnalyzerFlags & { split: string; targetPrecision: number; bestF1?: boolean; output: string }) => {
+    async (gold: string[], flags: AnalyzerFlags & { split: string; targetPrecision: number; bestF1?: boolean; output: string; fusion: boolean }) => {
       const splits = splitList(flags.split);
-      const { items, model } = await scoreGold({ ...analyzerOptions(flags), gold, ...(splits ? { splits } : {}) });
+      const refit = flags.fusion && flags.model !== false;
+      const scored = await scoreGold({ ...analyzerOptions(flags), gold, ...(splits ? { splits } : {}), ...(refit ? { keepComponents: true, fusion: false as const } : {}) });
+      const { model } = scored;
+      let items = scored.items;
+      if (refit && model) {
+        const fusion = fitFusionOn(items);
+        const dir = typeof flags.model === 'string' ? flags.model : BUNDLED_MODEL_DIR;
+        const path = join(dir, 'fusion.json');
+        writeFileSync(path, `${JSON.stringify({ ...fusion, fitted: { on: gold, splits: splits ?? 'all', posts: items.length, model } }, null, 2)}\n`);
+        process.stderr.write(`qorgau: fusion weights model ${fusion.weights.model}, rule ${fusion.weights.rule}, fired ${fusion.weights.fired}; wrote ${path}\n`);
+        items = refuse(items, fusion);
+      }
       const cal = fitThresholds(items, flags.bestF1 ? 'f1' : flags.targetPrecision);
       const file = {
         thresholds: cal.thresholds,

@@ -1,7 +1,8 @@
 import { createAnalyzer } from '../analyzer.js';
 import { QorgauError } from '../errors.js';
 import type { Options } from '../options.js';
-import { CATEGORIES, isErrorRecord, type Category, type Post } from '../types.js';
+import { CATEGORIES, isErrorRecord, type Category, type Post, type Result } from '../types.js';
+import { applyFusion, fitFusion, type FusionModel, type FusionSample } from '../score/fusion.js';
 import { goldToPost, readGold, type GoldPost } from './gold.js';
 import { computeMetrics, confusion, type Metrics, type Scored } from './metrics.js';
 
@@ -20,6 +21,8 @@ export interface EvalOptions extends Options {
 
 export interface ScoredGold extends Scored {
   readonly post: GoldPost;
+  /** Rule and model scores before fusion (present when scored with `keepComponents`). */
+  readonly components?: Result['components'];
 }
 
 export interface EvalReport extends Metrics {
@@ -56,7 +59,7 @@ export async function scoreGold(options: EvalOptions): Promise<{ items: ScoredGo
     for await (const out of analyzer.analyzeStream(posts)) {
       const g = kept[i++]!.g;
       if (isErrorRecord(out)) throw new QorgauError(out.error.code, `Gold post ${g.id} could not be scored: ${out.error.message}`);
-      items.push({ post: g, gold: g.labels, predicted: out.labels, scores: out.scores });
+      items.push({ post: g, gold: g.labels, predicted: out.labels, scores: out.scores, ...(out.components ? { components: out.components } : {}) });
     }
   } finally {
     await analyzer.close();
@@ -141,4 +144,21 @@ export function fitThresholds(items: readonly Scored[], target: number | 'f1', f
     }
   }
   return { thresholds, target, perCategory };
+}
+
+/** Fits the fusion layer on scored gold posts that carry components (rules and model scores). */
+export function fitFusionOn(items: readonly ScoredGold[]): FusionModel {
+  const samples: FusionSample[] = [];
+  for (const it of items) {
+    const comp = it.components;
+    if (!comp?.model) continue;
+    for (const c of CATEGORIES) samples.push({ category: c, rule: comp.rules[c], model: comp.model[c] ?? 0, gold: it.gold.includes(c) });
+  }
+  if (samples.length === 0) throw new QorgauError('bad_options', 'No model scores to fit the fusion layer on: load a model (not --no-model).');
+  return fitFusion(samples);
+}
+
+/** The same items re-scored through a fusion layer (for fitting thresholds on fused scores). */
+export function refuse(items: readonly ScoredGold[], fusion: FusionModel): ScoredGold[] {
+  return items.map((it) => (it.components?.model ? { ...it, scores: applyFusion(fusion, it.components.rules, it.components.model) } : it));
 }
