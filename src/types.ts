@@ -111,6 +111,10 @@ export interface Result {
   readonly source?: string;
   readonly line?: number;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Near-duplicate cluster: the id of its representative (highest-priority member). Set when output is clustered. */
+  readonly cluster?: string;
+  /** Candidates in that cluster, this one included. */
+  readonly clusterSize?: number;
 }
 
 export type Output = Result | ErrorRecord;
