@@ -1,6 +1,7 @@
 import { QorgauError } from '../errors.js';
 import type { Result } from '../types.js';
-import { fmix32, fnv1a, minhash, shingleHashes, similarity } from './minhash.js';
+import { fmix32, fnv1a, minhash, shingleHashes, similarAtLeast } from './minhash.js';
+import { IntTable } from './int-table.js';
 import { clusterSkeleton } from './skeleton.js';
 
 export { clusterSkeleton } from './skeleton.js';
@@ -70,10 +71,14 @@ export function createClusterer(options: ClusterOptions = {}): Clusterer {
   let sigSlot = new Int32Array(1024);
   let priority = new Float64Array(1024);
   let sigs = new Uint32Array(1024 * hashes);
+  // Per signature slot: the post that owns it, and per band the next slot in the same bucket (+1; 0 ends).
+  let slotItem = new Int32Array(1024);
+  let chain = new Int32Array(1024 * bands);
   let count = 0;
   let slots = 0;
   const exact = new Map<number, number>();
-  const buckets = new Map<number, number[]>();
+  // Band hash → first slot of its bucket (+1).
+  const buckets = new IntTable();
   const scratch = new Uint32Array(hashes);
   // comparedBy[j] === idx + 1: post j was already compared with the post being added.
   let comparedBy = new Int32Array(1024);
@@ -132,36 +137,45 @@ export function createClusterer(options: ClusterOptions = {}): Clusterer {
     }
     exact.set(key, idx);
     minhash(shingleHashes(skeleton, shingleSize), hashes, scratch);
-    if ((slots + 1) * hashes > sigs.length) {
+    if (slots === slotItem.length) {
       const s = new Uint32Array(sigs.length * 2);
       s.set(sigs);
       sigs = s;
+      const t = new Int32Array(slotItem.length * 2);
+      t.set(slotItem);
+      slotItem = t;
+      const c = new Int32Array(chain.length * 2);
+      c.set(chain);
+      chain = c;
     }
     const slot = slots++;
     sigs.set(scratch, slot * hashes);
     sigSlot[idx] = slot;
+    slotItem[slot] = idx;
     for (let b = 0; b < bands; b += 1) {
       let h = fmix32(0x9e3779b9 ^ b);
       for (let r = 0; r < rows; r += 1) h = fmix32(h ^ scratch[b * rows + r]!);
-      const list = buckets.get(h);
-      if (!list) {
-        buckets.set(h, [idx]);
-        continue;
-      }
+      const head = buckets.get(h);
       let present = false;
-      for (const j of list) {
+      let length = 0;
+      for (let s = head; s !== 0; s = chain[(s - 1) * bands + b]!) {
+        length += 1;
+        const j = slotItem[s - 1]!;
         if (find(j) === find(idx)) {
           present = true;
           continue;
         }
         if (comparedBy[j] === idx + 1) continue;
         comparedBy[j] = idx + 1;
-        if (similarity(sigs, slot * hashes, sigs, sigSlot[j]! * hashes, hashes) >= threshold) {
+        if (similarAtLeast(sigs, slot * hashes, sigs, (s - 1) * hashes, hashes, threshold)) {
           union(idx, j);
           present = true;
         }
       }
-      if (!present && list.length < MAX_BUCKET) list.push(idx);
+      if (!present && length < MAX_BUCKET) {
+        chain[slot * bands + b] = head;
+        buckets.set(h, slot + 1);
+      }
     }
     return idx;
   }

@@ -30,29 +30,34 @@ export function shingleHashes(s: string, k: number): Uint32Array {
   return out;
 }
 
-const seedCache = new Map<number, Uint32Array>();
+const paramCache = new Map<number, Uint32Array>();
 
-function seeds(n: number): Uint32Array {
-  let s = seedCache.get(n);
-  if (!s) {
-    s = new Uint32Array(n);
-    for (let i = 0; i < n; i += 1) s[i] = fmix32(0x9e3779b9 + Math.imul(i + 1, 0x7f4a7c15));
-    seedCache.set(n, s);
+/** a_i (odd) and b_i of the n hash functions h_i(x) = a_i·x + b_i mod 2^32, interleaved. */
+function params(n: number): Uint32Array {
+  let p = paramCache.get(n);
+  if (!p) {
+    p = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i += 1) {
+      p[2 * i] = fmix32(0x9e3779b9 + Math.imul(i + 1, 0x7f4a7c15)) | 1;
+      p[2 * i + 1] = fmix32(0x85ebca6b ^ Math.imul(i + 1, 0x27d4eb2f));
+    }
+    paramCache.set(n, p);
   }
-  return s;
+  return p;
 }
 
 /**
  * MinHash signature: for each of n hash functions the smallest hash over the shingles. The share of equal
- * positions between two signatures estimates the Jaccard similarity of their shingle sets.
+ * positions between two signatures estimates the Jaccard similarity of their shingle sets. Each shingle
+ * hash is mixed once; the n functions are then one multiply-add each, which is what keeps this cheap.
  */
 export function minhash(shingles: Uint32Array, n: number, out = new Uint32Array(n)): Uint32Array {
-  const seed = seeds(n);
+  const p = params(n);
   out.fill(0xffffffff);
   for (let j = 0; j < shingles.length; j += 1) {
-    const x = shingles[j]!;
+    const x = fmix32(shingles[j]!);
     for (let i = 0; i < n; i += 1) {
-      const v = fmix32(x ^ seed[i]!);
+      const v = (Math.imul(p[2 * i]!, x) + p[2 * i + 1]!) >>> 0;
       if (v < out[i]!) out[i] = v;
     }
   }
@@ -64,4 +69,12 @@ export function similarity(a: Uint32Array, ai: number, b: Uint32Array, bi: numbe
   let same = 0;
   for (let i = 0; i < n; i += 1) if (a[ai + i] === b[bi + i]) same += 1;
   return same / n;
+}
+
+/** Whether the estimated similarity reaches `threshold`; stops as soon as the answer is known. */
+export function similarAtLeast(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number, threshold: number): boolean {
+  const maxMiss = n - Math.ceil(threshold * n - 1e-9);
+  let miss = 0;
+  for (let i = 0; i < n; i += 1) if (a[ai + i] !== b[bi + i] && ++miss > maxMiss) return false;
+  return true;
 }

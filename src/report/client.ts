@@ -23,6 +23,7 @@ export function reviewApp(): void {
     rules: number[];
     cluster: number;
     clusterId: string;
+    hash: string;
   }
   interface ReportData {
     version: number;
@@ -79,24 +80,9 @@ export function reviewApp(): void {
     return s;
   }
 
-  function fnv(s: string): string {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i += 1) {
-      h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    return (h >>> 0).toString(36);
-  }
-
-  // Decisions are keyed by id and text, so they follow a post into a newer report of the same data.
-  const keys: (string | undefined)[] = new Array(posts.length);
+  // Decisions are keyed by id and text hash, so they follow a post into a newer report of the same data.
   function keyOf(i: number): string {
-    let k = keys[i];
-    if (k === undefined) {
-      k = `${posts[i]!.id}|${fnv(textOf(i))}`;
-      keys[i] = k;
-    }
-    return k;
+    return `${posts[i]!.id}|${posts[i]!.hash}`;
   }
 
   let decisions: Record<string, Decision> = {};

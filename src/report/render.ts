@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { fnv1a } from '../cluster/minhash.js';
 import { writeChunk } from '../output/index.js';
 import { CATEGORIES, type Category, type Result } from '../types.js';
 import { reviewApp } from './client.js';
@@ -32,6 +33,8 @@ export interface ClientPost {
   readonly rules: number[];
   readonly cluster: number;
   readonly clusterId: string;
+  /** FNV-1a of the text, base 36: with the id, the key under which the browser keeps the decision. */
+  readonly hash: string;
 }
 
 /** Candidates in review order, grouped: `clusters[k]` lists indices into `posts`, representative first. */
@@ -203,6 +206,7 @@ export async function renderReport(sink: Writable, stats: ReportStats, queue: Re
       rules: [...new Set(r.evidence.map((e) => e.rule))].map((id) => rules.of(id)),
       cluster: k,
       clusterId: queue.posts[queue.clusters[k]![0]!]!.id,
+      hash: fnv1a(r.text).toString(36),
     });
   }
   const flaggedBySource = sources.list.map((s) => stats.sources.get(s)?.flagged ?? 0);
