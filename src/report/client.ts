@@ -162,6 +162,8 @@ export function reviewApp(): void {
   }
 
   // ---- cards ----
+  const nearDuplicates = (n: number): string => `${n} near-duplicate${n === 1 ? '' : 's'}`;
+
   function card(i: number, rank: number | undefined, members: number[] | undefined): HTMLElement {
     const p = posts[i]!;
     const art = el('article', 'card');
@@ -223,7 +225,7 @@ export function reviewApp(): void {
     art.append(decideBar(i, members));
 
     if (members && members.length > 1) {
-      const more = el('button', 'expand', `Show ${members.length - 1} near-duplicates ▸`);
+      const more = el('button', 'expand', `Show ${nearDuplicates(members.length - 1)} ▸`);
       more.type = 'button';
       more.dataset.act = 'expand';
       const box = el('div', 'members');
@@ -378,7 +380,7 @@ export function reviewApp(): void {
           if (members.length - 1 > MEMBERS_SHOWN) box.append(el('div', 'empty', `… and ${members.length - 1 - MEMBERS_SHOWN} more (narrow the filters to see them)`));
         }
         box.hidden = !box.hidden;
-        button.textContent = `${box.hidden ? 'Show' : 'Hide'} ${members.length - 1} near-duplicates ${box.hidden ? '▸' : '▾'}`;
+        button.textContent = `${box.hidden ? 'Show' : 'Hide'} ${nearDuplicates(members.length - 1)} ${box.hidden ? '▸' : '▾'}`;
         break;
       }
     }
