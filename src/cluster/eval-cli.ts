@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Scores near-duplicate clustering on the repost test set: `npm run eval:clusters`.
 // `--generate` first rewrites the set from the seeds (deterministic; commit the result).
+// `--stress SEED` scores a harder set made in memory instead: other random draws, 3 to 7 edits per repost.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'shingle-size': { type: 'string' },
     hashes: { type: 'string' },
     bands: { type: 'string' },
+    stress: { type: 'string' },
   },
 });
 
@@ -29,10 +31,12 @@ if (values.generate) {
   console.log(`wrote ${reposts.length} reposts of ${seeds.length} seeds to ${values.set}`);
 }
 
-const set = readFileSync(values.set, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Repost);
+const set: Repost[] = values.stress
+  ? makeReposts((parseYaml(readFileSync(values.seeds, 'utf8')) as { seeds: Seed[] }).seeds, { seed: Number(values.stress), minEdits: 3, maxEdits: 7 })
+  : readFileSync(values.set, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Repost);
 const options: ClusterOptions = resolveClusterOptions({
   ...(values.threshold ? { threshold: Number(values.threshold) } : {}),
   ...(values['shingle-size'] ? { shingleSize: Number(values['shingle-size']) } : {}),
@@ -61,7 +65,7 @@ set.forEach((r, i) => {
 });
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-console.log(`options: ${JSON.stringify(options)}`);
+console.log(`set: ${values.stress ? `stress set, random seed ${values.stress}, 3-7 edits per repost` : values.set}; options: ${JSON.stringify(options)}`);
 console.log(`${set.length} posts, ${new Set(set.map((r) => r.cluster)).size} true clusters, ${new Set(predicted).size} predicted clusters (${ms.toFixed(0)} ms)`);
 console.log(`pairs: precision ${pct(s.precision)}, recall ${pct(s.recall)}, F1 ${pct(s.f1)} (${s.correctPairs} correct of ${s.predictedPairs} predicted, ${s.truePairs} true)`);
 console.log(

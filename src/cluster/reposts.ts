@@ -177,6 +177,9 @@ export interface RepostOptions {
   readonly seed?: number;
   /** Most reposts of one seed (heavy-tailed: most seeds get few). Default 30. */
   readonly maxPerSeed?: number;
+  /** Fewest and most edits per repost, each a different kind. Default 1 and 4. */
+  readonly minEdits?: number;
+  readonly maxEdits?: number;
 }
 
 /**
@@ -187,12 +190,14 @@ export function makeReposts(seeds: readonly Seed[], options: RepostOptions = {})
   const rng = seededRng(options.seed ?? 7);
   const max = options.maxPerSeed ?? 30;
   const names = Object.keys(EDITS);
+  const minEdits = options.minEdits ?? 1;
+  const maxEdits = Math.min(options.maxEdits ?? 4, names.length);
   const out: Repost[] = [];
   for (const seed of seeds) {
     const n = 1 + Math.floor(max * rng() ** 2);
     out.push({ id: `${seed.id}-0`, lang: seed.lang, labels: seed.labels, text: seed.text, cluster: seed.id, edits: [] });
     for (let v = 1; v < n; v += 1) {
-      const edits = shuffle(rng, [...names]).slice(0, 1 + Math.floor(rng() * 4));
+      const edits = shuffle(rng, [...names]).slice(0, minEdits + Math.floor(rng() * (maxEdits - minEdits + 1)));
       let text = seed.text;
       for (const e of edits) text = EDITS[e]!(rng, text);
       out.push({ id: `${seed.id}-${v}`, lang: seed.lang, labels: seed.labels, text, cluster: seed.id, edits });
