@@ -19,6 +19,12 @@ export type { Classifier, Probabilities } from './model/classifier.js';
 export { fuseScores, labelsFor, priorityOf } from './score/index.js';
 export { createWriter, toJsonLine, toCsvLine, OUTPUT_FORMATS } from './output/index.js';
 export type { OutputFormat, RecordWriter } from './output/index.js';
+export { clusterResults, clusterSkeleton, createClusterer } from './cluster/index.js';
+export type { ClusterAssignment, ClusterOptions, Clusterer, ClusteredResult } from './cluster/index.js';
+export { pairScores } from './cluster/evaluate.js';
+export type { PairScores } from './cluster/evaluate.js';
+export { createReportBuilder, writeReport, readResults, highlightHtml, markSegments } from './report/index.js';
+export type { ReportBuilder, ReportOptions, ReportSummary, MarkSegment } from './report/index.js';
 export { CATEGORIES, isCategory, isErrorRecord } from './types.js';
 export type {
   Category,

@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
+import { createClusterer, type ClusterOptions } from './cluster/index.js';
 import { QorgauError } from './errors.js';
 import { readInput, type InputSpec, type IngestRecord } from './ingest/readers.js';
 import type { Options } from './options.js';
 import { createWriter, type OutputFormat, type RecordWriter } from './output/index.js';
+import { createReportBuilder } from './report/index.js';
 import { CATEGORIES, isErrorRecord, type Category, type ErrorCode, type ErrorRecord, type Result } from './types.js';
 
 export interface ScanOptions extends Options {
@@ -22,6 +24,13 @@ export interface ScanOptions extends Options {
   readonly onProgress?: (summary: ScanSummary) => void;
   /** Reuse an analyzer instead of creating one. */
   readonly analyzer?: Analyzer;
+  /**
+   * Near-duplicate clustering of the candidates: sets `cluster` (the representative's id) and `clusterSize`
+   * on each. Not with `all`, which streams in input order. `false` turns it off. Default on.
+   */
+  readonly cluster?: boolean | ClusterOptions;
+  /** Title of the page with `format: 'html'`. */
+  readonly title?: string;
 }
 
 export interface ScanSummary {
@@ -35,6 +44,8 @@ export interface ScanSummary {
   seconds: number;
   postsPerSecond: number;
   model: string | null;
+  /** Near-duplicate clusters among the candidates, when they were clustered. */
+  clusters?: number;
 }
 
 async function* concat(inputs: readonly InputSpec[]): AsyncGenerator<IngestRecord> {
@@ -50,10 +61,26 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   if (options.top !== undefined && (!Number.isInteger(options.top) || options.top < 1)) {
     throw new QorgauError('bad_options', `Expected \`top\` to be a positive integer, got \`${String(options.top)}\`.`);
   }
-  const analyzer = options.analyzer ?? (await createAnalyzer(options));
   const format = options.format ?? 'jsonl';
-  const out = createWriter(options.out, format);
-  const errOut: RecordWriter = options.errors ? createWriter(options.errors, format) : out;
+  if (format === 'html' && options.all) {
+    throw new QorgauError('bad_options', 'Expected `all` to be off with the html format: the report lists the candidates and counts every post. Drop --all.');
+  }
+  const clusterOptions = options.cluster === false || options.all ? undefined : options.cluster === true ? {} : (options.cluster ?? {});
+  const report =
+    format === 'html'
+      ? createReportBuilder({
+          ...(options.title !== undefined ? { title: options.title } : {}),
+          ...(options.top !== undefined ? { top: options.top } : {}),
+          cluster: clusterOptions ?? false,
+          inputs: options.inputs.map((i) => i.path),
+        })
+      : undefined;
+  const clusterer = clusterOptions && !report ? createClusterer(clusterOptions) : undefined;
+  const analyzer = options.analyzer ?? (await createAnalyzer(options));
+  // The page is written by the report builder; error records sent elsewhere (--errors) stay JSONL.
+  const recordFormat = format === 'html' ? 'jsonl' : format;
+  const out = createWriter(options.out, recordFormat);
+  const errOut: RecordWriter = options.errors ? createWriter(options.errors, recordFormat) : out;
   const started = performance.now();
   const summary: ScanSummary = {
     records: 0,
@@ -66,7 +93,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     postsPerSecond: 0,
     model: analyzer.info.model,
   };
-  const held: { r: Result; n: number }[] = [];
+  const held: { r: Result; n: number; c: number }[] = [];
+  // Ids by clusterer index: --top may drop a representative's result, not its id.
+  const clusterIds: string[] = [];
   const heldErrors: ErrorRecord[] = [];
   const top = options.top;
   let lastProgress = started;
@@ -76,17 +105,24 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       if (isErrorRecord(record)) {
         summary.errors += 1;
         summary.errorsByCode[record.error.code] = (summary.errorsByCode[record.error.code] ?? 0) + 1;
+        report?.add(record);
         if (options.all || options.errors) await errOut.write(record);
-        else heldErrors.push(record);
+        else if (!report) heldErrors.push(record);
       } else {
         summary.results += 1;
         if (record.labels.length > 0) {
           summary.candidates += 1;
           for (const c of record.labels) summary.perCategory[c] += 1;
         }
-        if (options.all) await out.write(record);
+        if (report) report.add(record);
+        else if (options.all) await out.write(record);
         else if (record.labels.length > 0) {
-          held.push({ r: record, n: summary.records });
+          let c = -1;
+          if (clusterer) {
+            c = clusterer.add(record.text, record.priority);
+            clusterIds.push(record.id);
+          }
+          held.push({ r: record, n: summary.records, c });
           // Keep memory bounded by N when only the top N are wanted.
           if (top !== undefined && held.length > 2 * top + 1024) {
             held.sort(byPriority);
@@ -102,9 +138,16 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
         options.onProgress(summary);
       }
     }
-    if (!options.all) {
+    if (report) {
+      summary.clusters = (await report.write(options.out)).clusters;
+    } else if (!options.all) {
       held.sort(byPriority);
-      for (const { r } of top !== undefined ? held.slice(0, top) : held) await out.write(r);
+      const assigned = clusterer?.assignments();
+      if (assigned) summary.clusters = new Set(assigned.map((a) => a.cluster)).size;
+      for (const { r, c } of top !== undefined ? held.slice(0, top) : held) {
+        const a = assigned?.[c];
+        await out.write(a ? { ...r, cluster: clusterIds[a.cluster]!, clusterSize: a.size } : r);
+      }
       for (const e of heldErrors) await errOut.write(e);
     }
   } finally {

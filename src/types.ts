@@ -113,6 +113,10 @@ export interface Result {
   readonly meta?: Readonly<Record<string, unknown>>;
   /** Scores before fusion, only with the `keepComponents` option. */
   readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>> };
+  /** Near-duplicate cluster: the id of its representative (highest-priority member). Set when output is clustered. */
+  readonly cluster?: string;
+  /** Candidates in that cluster, this one included. */
+  readonly clusterSize?: number;
 }
 
 export type Output = Result | ErrorRecord;

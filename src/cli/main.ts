@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { QorgauError } from '../errors.js';
+import { registerReport } from './report.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerCalibrate, registerEval } from './eval.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerEval(program);
   registerCalibrate(program);
+  registerReport(program);
   return program;
 }
 

@@ -20,6 +20,8 @@ interface ScanFlags extends AnalyzerFlags {
   idField: string;
   errors?: string;
   progress: boolean;
+  cluster: boolean;
+  title?: string;
 }
 
 function openSink(path: string | undefined): Writable {
@@ -37,6 +39,7 @@ export function formatSummary(s: ScanSummary): string {
   const errs = Object.entries(s.errorsByCode).map(([k, v]) => `${k} ${v}`);
   return [
     `qorgau: ${s.records} records read, ${s.results} posts scored, ${s.candidates} candidates${cats.length ? ` (${cats.join(', ')})` : ''}`,
+    ...(s.clusters !== undefined ? [`qorgau: ${s.candidates} candidates in ${s.clusters} near-duplicate clusters`] : []),
     `qorgau: ${s.errors} errors${errs.length ? ` (${errs.join(', ')})` : ''}`,
     `qorgau: ${s.seconds.toFixed(2)} s, ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : 'rules-only'}`,
   ].join('\n');
@@ -55,7 +58,9 @@ export function registerScan(program: Command): void {
     .option('--text-field <field>', 'text field or column in JSONL/CSV', 'text')
     .option('--id-field <field>', 'id field or column in JSONL/CSV', 'id')
     .option('--errors <file>', 'write error records here instead of into the output')
-    .option('--no-progress', 'no progress line on stderr');
+    .option('--no-progress', 'no progress line on stderr')
+    .option('--no-cluster', 'do not group near-duplicate candidates (no cluster/clusterSize fields)')
+    .option('--title <title>', 'page title with --format html');
   addAnalyzerOptions(cmd).action(async (inputs: string[], flags: ScanFlags) => {
     for (const path of inputs) {
       if (path === '-') continue;
@@ -79,6 +84,8 @@ export function registerScan(program: Command): void {
       format: flags.format,
       ...(flags.all ? { all: true } : {}),
       ...(flags.top !== undefined ? { top: flags.top } : {}),
+      cluster: flags.cluster,
+      ...(flags.title !== undefined ? { title: flags.title } : {}),
       ...(showProgress
         ? {
             onProgress: (s: ScanSummary) =>

@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
+import { QorgauError } from '../errors.js';
 import { CATEGORIES, isErrorRecord, type Output } from '../types.js';
 
-export type OutputFormat = 'jsonl' | 'csv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jsonl', 'csv'];
+/** `html` is the review page (src/report/), written once at the end rather than record by record. */
+export type OutputFormat = 'jsonl' | 'csv' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jsonl', 'csv', 'html'];
 
 export function toJsonLine(record: Output): string {
   return `${JSON.stringify(record)}\n`;
@@ -20,6 +22,8 @@ export const CSV_COLUMNS = [
   'text',
   'source',
   'line',
+  'cluster',
+  'clusterSize',
   'error_code',
   'error_message',
 ] as const;
@@ -45,6 +49,8 @@ export function toCsvLine(record: Output): string {
       text: record.text,
       source: record.source,
       line: record.line,
+      cluster: record.cluster,
+      clusterSize: record.clusterSize,
     });
   }
   return `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`;
@@ -64,6 +70,7 @@ export interface RecordWriter {
 }
 
 export function createWriter(sink: Writable, format: OutputFormat): RecordWriter {
+  if (format === 'html') throw new QorgauError('bad_options', 'The html format is a whole page, not records: use writeReport() or scan({format: "html"}).');
   let headerDone = format !== 'csv';
   return {
     async write(record) {

@@ -1,0 +1,50 @@
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { QorgauError } from '../errors.js';
+import { readResults, writeReport } from '../report/index.js';
+import type { Output } from '../types.js';
+import { UsageError, parsePositiveInt } from './main.js';
+
+interface ReportFlags {
+  output?: string;
+  top?: number;
+  title?: string;
+  cluster: boolean;
+}
+
+async function* concatResults(paths: readonly string[]): AsyncGenerator<Output> {
+  for (const path of paths) yield* readResults({ path });
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write the HTML review page for results that qorgau scan wrote as JSONL (- for stdin)')
+    .argument('<results...>', 'results files (JSONL from qorgau scan, with or without --all), or - for stdin')
+    .option('-o, --output <file>', 'write the page here (default stdout)')
+    .option('--top <n>', 'list only the N highest-priority candidates', parsePositiveInt)
+    .option('--title <title>', 'page title', 'qorgau review queue')
+    .option('--no-cluster', 'do not group near-duplicates (one card per post)')
+    .action(async (paths: string[], flags: ReportFlags) => {
+      for (const path of paths) {
+        if (path === '-') continue;
+        if (!existsSync(path)) throw new QorgauError('unreadable_file', `Results file ${path} does not exist. Write one with qorgau scan … -o ${path}.`);
+        if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder; pass the results files in it.`);
+      }
+      const sink = flags.output === undefined || flags.output === '-' ? process.stdout : createWriteStream(flags.output);
+      const summary = await writeReport(concatResults(paths), sink, {
+        title: flags.title ?? 'qorgau review queue',
+        ...(flags.top !== undefined ? { top: flags.top } : {}),
+        ...(flags.cluster ? {} : { cluster: false as const }),
+        inputs: paths,
+      });
+      if (sink !== process.stdout) {
+        sink.end();
+        await once(sink, 'finish');
+      }
+      process.stderr.write(
+        `qorgau: ${summary.records} records read, ${summary.candidates} candidates in ${summary.clusters} clusters, ${summary.errors} errors${flags.output ? ` → ${flags.output}` : ''}\n`,
+      );
+    });
+}
