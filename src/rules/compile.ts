@@ -115,7 +115,16 @@ export function compileRules(files: readonly RuleFile[]): RuleSet {
         );
       }
       addLiterals(rules.length, r, f.file, `rule ${r.id}`);
-      rules.push({ kind: 'rule', id: r.id, category: f.category!, weight: r.weight, ...(r.near ? { near: r.near } : {}), ...patternsOf(r), file: f.file });
+      rules.push({
+        kind: 'rule',
+        id: r.id,
+        category: f.category!,
+        categories: [f.category!, ...(r.also ?? [])],
+        weight: r.weight,
+        ...(r.near ? { near: r.near } : {}),
+        ...patternsOf(r),
+        file: f.file,
+      });
     }
     for (const s of f.signals) {
       claim(s.id, f.file);

@@ -32,7 +32,7 @@ function mapping(value: unknown): Record<string, unknown> | undefined {
 const MATCH_KEYS = ['terms', 'words', 'emoji', 'patterns'] as const;
 const COMMON_KEYS = ['id', 'description', 'examples', ...MATCH_KEYS];
 const KEYS = {
-  rule: [...COMMON_KEYS, 'weight', 'near'],
+  rule: [...COMMON_KEYS, 'weight', 'near', 'also'],
   signal: [...COMMON_KEYS, 'signal'],
   context: [...COMMON_KEYS, 'weight', 'categories'],
 } as const;
@@ -136,7 +136,18 @@ export function validateRuleFile(data: unknown, file: string): RuleFile {
     const { r, id, where } = entryHead(raw, file, 'rules', i, KEYS.rule, seen);
     const near = nearSpec(r.near, file, where);
     const weight = weightOf(r.weight, file, where, near !== undefined);
-    return { id, description: r.description as string, weight, ...(near ? { near } : {}), ...matchSpec(r, file, where), examples: examples(r, file, where) };
+    const also = stringList(r.also, file, `${where} also`);
+    const badAlso = also?.find((c) => !isCategory(c) || c === category);
+    if (badAlso !== undefined) fail(file, `${where}: expected \`also\` to list other categories (${CATEGORIES.filter((c) => c !== category).join(', ')}), got \`${badAlso}\`.`);
+    return {
+      id,
+      description: r.description as string,
+      weight,
+      ...(near ? { near } : {}),
+      ...(also?.length ? { also: also as Category[] } : {}),
+      ...matchSpec(r, file, where),
+      examples: examples(r, file, where),
+    };
   });
 
   const signals: SignalSpec[] = list(obj, 'signals', file).map((raw, i) => {

@@ -153,11 +153,12 @@ export function matchRules(set: RuleSet, text: NormalizedText): RuleOutcome {
     const shown = perRule.get(h.entry) ?? 0;
     if (shown >= MAX_EVIDENCE_PER_RULE) continue;
     perRule.set(h.entry, shown + 1);
-    evidence.push({ category: rule.category!, rule: rule.id, ...span(text, h.start, h.end), weight, ...(near ? { near } : {}) });
+    const where = span(text, h.start, h.end);
+    for (const category of rule.categories!) evidence.push({ category, rule: rule.id, ...where, weight, ...(near ? { near } : {}) });
   }
 
   const miss = Object.fromEntries(CATEGORIES.map((c) => [c, 1])) as Record<Category, number>;
-  for (const [entry, weight] of best) miss[set.rules[entry]!.category!] *= 1 - weight;
+  for (const [entry, weight] of best) for (const c of set.rules[entry]!.categories!) miss[c] *= 1 - weight;
   const scores = Object.fromEntries(CATEGORIES.map((c) => [c, 1 - miss[c]])) as Record<Category, number>;
 
   // Context only matters (and is only shown) for categories some rule raised.

@@ -32,6 +32,8 @@ export interface RuleSpec extends MatchSpec {
   /** Contribution to the category score in [0, 1]; 0 (silent alone) is allowed only with `near`. */
   readonly weight: number;
   readonly near?: NearSpec;
+  /** Other categories the rule raises as well («иди повесься» to a classmate is suicide AND cyberbullying). */
+  readonly also?: readonly Category[];
   readonly examples: RuleExamples;
 }
 
@@ -77,7 +79,7 @@ export interface CompiledRule {
   readonly near?: NearSpec;
   /** For `signal`: the signal name. */
   readonly signal?: string;
-  /** For `context`: the categories it lowers. */
+  /** For `rule`: its category then any `also` categories. For `context`: the categories it lowers. */
   readonly categories?: readonly Category[];
   /** The entry's patterns, compiled. */
   readonly patterns?: readonly CompiledPattern[];
