@@ -18,6 +18,11 @@ export function unicodeBoundaries(pattern: string): string {
   return pattern.replace(/(\\\\)|\\b/g, (m, escaped: string | undefined) => (escaped ? m : UNICODE_BOUNDARY));
 }
 
+/** The normalizer turns ё into е, so a pattern written with ё («моё», «живёт») must too. */
+export function foldYo(pattern: string): string {
+  return pattern.replace(/ё/g, 'е');
+}
+
 /**
  * Patterns run on normalized (lower-case) text without the `i` flag: case folding over \p{L} makes V8 compile
  * and run them several times slower. A leading \b is checked after the match instead of inside the regex, so
@@ -25,7 +30,7 @@ export function unicodeBoundaries(pattern: string): string {
  */
 export function compilePattern(pattern: string): CompiledPattern {
   const leadingBoundary = pattern.startsWith('\\b');
-  const source = unicodeBoundaries(leadingBoundary ? pattern.slice(2) : pattern);
+  const source = unicodeBoundaries(foldYo(leadingBoundary ? pattern.slice(2) : pattern));
   return { regex: new RegExp(source, 'gu'), leadingBoundary };
 }
 

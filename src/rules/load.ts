@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { QorgauError, describeError } from '../errors.js';
 import { CATEGORIES, isCategory, type Category } from '../types.js';
-import { compileRules, unicodeBoundaries } from './compile.js';
+import { compileRules, foldYo, unicodeBoundaries } from './compile.js';
 
 export { unicodeBoundaries } from './compile.js';
 import type { ContextSpec, MatchSpec, NearSpec, RuleExamples, RuleFile, RuleSet, RuleSpec, SignalSpec } from './types.js';
@@ -51,7 +51,7 @@ function matchSpec(r: Record<string, unknown>, file: string, where: string): Mat
   for (const p of spec.patterns ?? []) {
     let re: RegExp;
     try {
-      re = new RegExp(unicodeBoundaries(p), 'u');
+      re = new RegExp(unicodeBoundaries(foldYo(p)), 'u');
     } catch (error) {
       fail(file, `${where}: pattern \`${p}\` is not a valid regular expression: ${describeError(error)}`);
     }
