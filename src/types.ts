@@ -96,7 +96,7 @@ export interface Evidence {
 }
 
 export interface Contact {
-  readonly type: 'telegram' | 'handle' | 'bot' | 'phone' | 'url';
+  readonly type: 'telegram' | 'handle' | 'bot' | 'phone' | 'url' | 'card';
   readonly value: string;
   readonly start: number;
   readonly end: number;
