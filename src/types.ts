@@ -89,11 +89,14 @@ export interface Evidence {
   readonly match: string;
   readonly start: number;
   readonly end: number;
+  /** The rule's weight; negative for context that LOWERED the category (reporting, prevention, UI text). */
   readonly weight?: number;
+  /** For a combination rule: the signal (price, contact, call to act) that made this hit count. */
+  readonly near?: { readonly rule: string; readonly match: string; readonly start: number; readonly end: number };
 }
 
 export interface Contact {
-  readonly type: 'telegram' | 'handle' | 'bot' | 'phone' | 'url';
+  readonly type: 'telegram' | 'handle' | 'bot' | 'phone' | 'url' | 'card';
   readonly value: string;
   readonly start: number;
   readonly end: number;

@@ -26,7 +26,12 @@ export function formatResult(r: Result): string {
   }
   if (r.evidence.length) {
     lines.push('evidence');
-    for (const e of r.evidence) lines.push(`  ${e.category.padEnd(14)} ${e.rule.padEnd(32)} «${e.match}» [${e.start}, ${e.end})`);
+    for (const e of r.evidence) {
+      // Context that lowered a category shows its negative weight; a combination hit names the signal it needed.
+      const weight = e.weight === undefined ? '' : ` ${e.weight > 0 ? '+' : ''}${e.weight}`;
+      const near = e.near ? ` near «${e.near.match}»` : '';
+      lines.push(`  ${e.category.padEnd(14)} ${e.rule.padEnd(32)} «${e.match}» [${e.start}, ${e.end})${weight}${near}`);
+    }
   }
   if (r.contacts.length) {
     lines.push('contacts');
