@@ -5,8 +5,12 @@ import { escapeHtml } from './html.js';
 export interface MarkSegment {
   readonly start: number;
   readonly end: number;
-  /** The category that colours the mark: the heaviest evidence covering it. */
-  readonly category: Category;
+  /**
+   * The category that colours the mark: the heaviest evidence covering it, or `context` where only context
+   * evidence (negative weight: a police report, a helpline) covers it, so what lowered a score is not shown
+   * as if it raised one.
+   */
+  readonly category: Category | 'context';
   /** Every category and rule whose evidence covers the run. */
   readonly categories: readonly Category[];
   readonly rules: readonly string[];
@@ -52,12 +56,13 @@ export function markSegments(text: string, evidence: readonly Evidence[]): MarkS
     )[0]!;
     const categories = CATEGORIES.filter((c) => cover.some((e) => e.category === c));
     const rules = [...new Set(cover.map((e) => e.rule))].sort();
-    const key = `${heaviest.category}|${categories.join(',')}|${rules.join(',')}`;
+    const category = (heaviest.weight ?? 0) < 0 ? ('context' as const) : heaviest.category;
+    const key = `${category}|${categories.join(',')}|${rules.join(',')}`;
     const last = out[out.length - 1];
     if (key === prevKey && last && last.end === start) {
       out[out.length - 1] = { ...last, end };
     } else {
-      out.push({ start, end, category: heaviest.category, categories, rules });
+      out.push({ start, end, category, categories, rules });
     }
     prevKey = key;
   }

@@ -17,7 +17,9 @@ const categoryRules = CATEGORIES.map(
   (c) =>
     `.q-${c}{--c:${CATEGORY_COLORS[c]}}` +
     `mark.q-${c}{background:color-mix(in srgb,${CATEGORY_COLORS[c]} 22%,transparent);border-bottom:2px solid ${CATEGORY_COLORS[c]}}`,
-).join('\n');
+).join('\n') +
+  // Context evidence lowered a score: dotted grey, never a category colour.
+  '\nmark.q-context{background:none;border-bottom:2px dotted #868e96}';
 
 export const STYLE = `
 :root{--fg:#1d2126;--muted:#5f6b76;--line:#dde2e7;--bg:#f6f7f9;--card:#fff;--accent:#1c7ed6;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;font-size:14px;color:var(--fg);background:var(--bg)}
