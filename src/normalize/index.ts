@@ -6,7 +6,7 @@ import { unifyScript } from './mixed-script.js';
 import { collapseRepeats } from './repeats.js';
 import { joinSpacedLetters } from './spaced-letters.js';
 import { unicodeFold } from './unicode.js';
-import { Units, unitsToString, type Transform } from './units.js';
+import { HAS_CYRILLIC, HAS_LATIN, HAS_LEET, Units, copyOut, unitsToString, type Transform } from './units.js';
 import { collapseWhitespace } from './whitespace.js';
 
 export { identity, toOriginalSpan, MappedBuilder } from './mapped.js';
@@ -18,16 +18,18 @@ export { Units, type Transform } from './units.js';
  * output of all of them, and each step relies on the ones before it (spaced letters are joined before the
  * script of the joined word is unified; case is folded after the mixed-script step, which needs it; digits
  * become letters only once the word's script is known; repeats collapse after leet so «з@@@кл@дки» works).
+ * `needs`: HAS_* bits the text must have for the step to change anything (the unicode step sets them); a
+ * step that cannot apply is skipped, which is most of the speed on plain text.
  */
-export const TRANSFORMS: ReadonlyArray<{ readonly name: string; readonly run: Transform }> = [
-  { name: 'unicode', run: unicodeFold },
-  { name: 'whitespace', run: collapseWhitespace },
-  { name: 'spaced-letters', run: joinSpacedLetters },
-  { name: 'mixed-script', run: unifyScript },
-  { name: 'case', run: foldCase },
-  { name: 'leet', run: replaceLeet },
-  { name: 'repeats', run: collapseRepeats },
-  { name: 'kazakh-latin', run: kazakhLatin },
+export const TRANSFORMS: ReadonlyArray<{ readonly name: string; readonly run: Transform; readonly needs: number; readonly setsFlags?: true }> = [
+  { name: 'unicode', run: unicodeFold, needs: 0, setsFlags: true },
+  { name: 'whitespace', run: collapseWhitespace, needs: 0 },
+  { name: 'spaced-letters', run: joinSpacedLetters, needs: 0 },
+  { name: 'mixed-script', run: unifyScript, needs: HAS_LATIN | HAS_CYRILLIC },
+  { name: 'case', run: foldCase, needs: 0 },
+  { name: 'leet', run: replaceLeet, needs: HAS_LEET },
+  { name: 'repeats', run: collapseRepeats, needs: HAS_CYRILLIC },
+  { name: 'kazakh-latin', run: kazakhLatin, needs: HAS_LATIN },
 ];
 
 // Two buffers reused across calls: a transform reads one and writes the other.
@@ -37,11 +39,15 @@ const SHRINK_ABOVE = 1 << 22;
 
 function run(text: string, onStep?: (name: string, units: Units) => void): Units {
   front.load(text);
+  front.flags = 0;
   for (const t of TRANSFORMS) {
-    t.run(front, back);
-    const swap = front;
-    front = back;
-    back = swap;
+    if ((front.flags & t.needs) === t.needs) {
+      t.run(front, back);
+      if (!t.setsFlags) back.flags = front.flags;
+      const swap = front;
+      front = back;
+      back = swap;
+    }
     onStep?.(t.name, front);
   }
   return front;
@@ -58,8 +64,8 @@ export function normalize(text: string): NormalizedText {
   const result: NormalizedText = {
     original: text,
     text: unitsToString(out.codes, out.length),
-    starts: out.starts.slice(0, out.length),
-    ends: out.ends.slice(0, out.length),
+    starts: copyOut(out.starts, out.length),
+    ends: copyOut(out.ends, out.length),
   };
   release();
   return result;

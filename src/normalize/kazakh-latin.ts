@@ -68,7 +68,9 @@ function isGlued(c: number): boolean {
 }
 
 function wordText(codes: Uint16Array, w: Word): string {
-  return String.fromCharCode(...codes.subarray(w.start, w.end));
+  let s = '';
+  for (let k = w.start; k < w.end; k += 1) s += String.fromCharCode(codes[k]!);
+  return s;
 }
 
 /** A word inside a link, a handle or an e-mail address. */
@@ -81,8 +83,20 @@ function inAddress(codes: Uint16Array, n: number, w: Word): boolean {
   return after === 0x2e && w.end + 1 < n && isLatinLetter(codes[w.end + 1]!);
 }
 
+const EVIDENCE = new Map<string, number>();
+
 /** Kazakh evidence of one Latin word: 1 strong, 0.5 ambiguous, 0 none, -1 English-looking. */
 export function kazakhLatinEvidence(word: string): number {
+  let v = EVIDENCE.get(word);
+  if (v === undefined) {
+    v = evidence(word);
+    if (EVIDENCE.size > 50_000) EVIDENCE.clear();
+    EVIDENCE.set(word, v);
+  }
+  return v;
+}
+
+function evidence(word: string): number {
   for (let k = 0; k < word.length; k += 1) if (KAZAKH_ONLY.has(word.charCodeAt(k))) return 1;
   if (ENGLISH.has(word)) return AMBIGUOUS.has(word) ? 0.5 : -1;
   if (ENGLISH_SHAPES.test(word)) return -1;

@@ -1,5 +1,5 @@
 import { DIGIT, LETTER, MARK, classOf } from './chars.js';
-import { copyUnit, type Transform, type Units } from './units.js';
+import type { Transform, Units } from './units.js';
 
 /**
  * Step 3, «spaced-letters»: single letters split by one repeated separator are joined: «з а к л а д к и»,
@@ -50,20 +50,35 @@ export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
   dst.reserve(src.length);
   const n = src.length;
   const codes = src.codes;
+  const out = dst.codes;
+  const inStarts = src.starts;
+  const inEnds = src.ends;
+  const outStarts = dst.starts;
+  const outEnds = dst.ends;
+  let o = 0;
   let i = 0;
   while (i < n) {
-    const c = codes[i]!;
-    if (isCell(c) && (i === 0 || !isWordish(codes[i - 1]!)) && i + 1 < n && isSep(codes[i + 1]!)) {
+    const next = i + 1 < n ? codes[i + 1]! : 0;
+    if (next < 128 && SEP[next] === 1 && isCell(codes[i]!) && (i === 0 || !isWordish(codes[i - 1]!))) {
       const end = scanChain(codes, i, n);
       if (end > 0) {
-        for (const k of cells) copyUnit(src, k, dst);
+        for (const k of cells) {
+          out[o] = codes[k]!;
+          outStarts[o] = inStarts[k]!;
+          outEnds[o] = inEnds[k]!;
+          o += 1;
+        }
         i = end;
         continue;
       }
     }
-    copyUnit(src, i, dst);
+    out[o] = codes[i]!;
+    outStarts[o] = inStarts[i]!;
+    outEnds[o] = inEnds[i]!;
+    o += 1;
     i += 1;
   }
+  dst.length = o;
 };
 
 /** Collects the cells of a chain starting at i into `cells`; returns the index after the last cell, or 0. */

@@ -1,5 +1,5 @@
-import { isHighSurrogate, isLowSurrogate } from './chars.js';
-import { Units, type Transform } from './units.js';
+import { CYR, LAT, classOf, isHighSurrogate, isLowSurrogate } from './chars.js';
+import { HAS_CYRILLIC, HAS_LATIN, HAS_LEET, Units, type Transform } from './units.js';
 
 /**
  * Step 1, «unicode»: compatibility forms to plain ones (NFKC: fullwidth, mathematical, circled letters, ligatures),
@@ -105,6 +105,16 @@ function foldAstral(cp: number): string {
   return v;
 }
 
+const ASCII_FLAGS = new Uint8Array(128);
+for (let c = 0x41; c <= 0x5a; c += 1) ASCII_FLAGS[c] = ASCII_FLAGS[c + 32] = HAS_LATIN;
+for (let c = 0x30; c <= 0x39; c += 1) ASCII_FLAGS[c] = HAS_LEET;
+ASCII_FLAGS[0x40] = ASCII_FLAGS[0x24] = HAS_LEET;
+
+function scriptFlag(c: number): number {
+  const cls = classOf(c);
+  return cls & CYR ? HAS_CYRILLIC : cls & LAT ? HAS_LATIN : 0;
+}
+
 const COMPOSED = new Map<number, number>();
 
 /** The single letter that `base` + combining `mark` compose to, or -1. */
@@ -124,23 +134,29 @@ export const unicodeFold: Transform = (src: Units, dst: Units): void => {
   dst.reserve(src.length);
   const n = src.length;
   const codes = src.codes;
+  const inStarts = src.starts;
+  const inEnds = src.ends;
+  let flags = 0;
   for (let i = 0; i < n; i += 1) {
     const c = codes[i]!;
     if (c >= 0x20 && c < 0x7f && c !== 0x60) {
       const o = dst.length;
       dst.codes[o] = c;
-      dst.starts[o] = src.starts[i]!;
-      dst.ends[o] = src.ends[i]!;
+      dst.starts[o] = inStarts[i]!;
+      dst.ends[o] = inEnds[i]!;
       dst.length = o + 1;
+      flags |= ASCII_FLAGS[c]!;
       continue;
     }
     const kind = KIND[c] || computeKind(c);
     if (kind === KEEP || kind === REPLACE || kind === SPACE_KIND || kind === NEWLINE_KIND) {
       const o = dst.length;
-      dst.codes[o] = kind === KEEP ? c : kind === REPLACE ? CODE[c]! : kind === SPACE_KIND ? 0x20 : 0x0a;
-      dst.starts[o] = src.starts[i]!;
-      dst.ends[o] = src.ends[i]!;
+      const out = kind === KEEP ? c : kind === REPLACE ? CODE[c]! : kind === SPACE_KIND ? 0x20 : 0x0a;
+      dst.codes[o] = out;
+      dst.starts[o] = inStarts[i]!;
+      dst.ends[o] = inEnds[i]!;
       dst.length = o + 1;
+      flags |= out < 0x80 ? ASCII_FLAGS[out]! : scriptFlag(out);
     } else if (kind === MARK_KIND) {
       const last = dst.length - 1;
       if (last >= 0) {
@@ -151,26 +167,32 @@ export const unicodeFold: Transform = (src: Units, dst: Units): void => {
         }
       }
     } else if (kind === MULTI) {
-      emitString(dst, EXPANSION.get(c)!, src, i, i + 1, n);
+      flags |= emitString(dst, EXPANSION.get(c)!, src, i, i + 1, n);
     } else if (kind === HIGH) {
       const low = i + 1 < n ? codes[i + 1]! : 0;
       if (!isLowSurrogate(low)) continue;
       const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-      emitString(dst, foldAstral(cp), src, i, i + 2, n);
+      flags |= emitString(dst, foldAstral(cp), src, i, i + 2, n);
       i += 1;
     }
   }
+  dst.flags = flags;
 };
 
-function emitString(dst: Units, s: string, src: Units, from: number, to: number, n: number): void {
+/** Appends `s`, every unit mapped to src [from, to); returns the HAS_* bits of what it wrote. */
+function emitString(dst: Units, s: string, src: Units, from: number, to: number, n: number): number {
+  let flags = 0;
   dst.reserve(dst.length + s.length + (n - to));
   const start = src.starts[from]!;
   const end = src.ends[to - 1]!;
   for (let k = 0; k < s.length; k += 1) {
     const o = dst.length;
-    dst.codes[o] = s.charCodeAt(k);
+    const c = s.charCodeAt(k);
+    dst.codes[o] = c;
     dst.starts[o] = start;
     dst.ends[o] = end;
     dst.length = o + 1;
+    flags |= c < 0x80 ? ASCII_FLAGS[c]! : scriptFlag(c);
   }
+  return flags;
 }

@@ -8,6 +8,8 @@ export class Units {
   starts: Uint32Array;
   ends: Uint32Array;
   length = 0;
+  /** What the text may contain (HAS_* bits), set by the unicode step; later steps are skipped when they cannot apply. */
+  flags = 0;
 
   constructor(capacity: number) {
     this.codes = new Uint16Array(capacity);
@@ -48,18 +50,45 @@ export class Units {
   }
 }
 
+export const HAS_LATIN = 1;
+export const HAS_CYRILLIC = 2;
+/** Digits, @ or $: what the leet step rewrites. */
+export const HAS_LEET = 4;
+/** A one-character word followed by a separator: where the spaced-letters step starts. */
+export const HAS_SPACED = 8;
+
 /** A transform: reads `src`, writes `dst` from length 0. */
 export type Transform = (src: Units, dst: Units) => void;
 
-const CHUNK = 8192;
+// Lone surrogates never reach here (the unicode step drops them), so decoding cannot replace anything.
+const DECODER = new TextDecoder('utf-16le', { ignoreBOM: true });
 
 export function unitsToString(codes: Uint16Array, length: number): string {
-  if (length <= CHUNK) return String.fromCharCode.apply(null, codes.subarray(0, length) as unknown as number[]);
-  const parts: string[] = [];
-  for (let i = 0; i < length; i += CHUNK) {
-    parts.push(String.fromCharCode.apply(null, codes.subarray(i, Math.min(length, i + CHUNK)) as unknown as number[]));
+  if (length < 16) {
+    let s = '';
+    for (let i = 0; i < length; i += 1) s += String.fromCharCode(codes[i]!);
+    return s;
   }
-  return parts.join('');
+  return DECODER.decode(codes.subarray(0, length));
+}
+
+// Result maps are views into shared slabs: allocating a small typed array costs microseconds in V8 (an
+// off-heap buffer each), a view of a slab a fraction of that. A slab lives while any result still uses it.
+const SLAB = 1 << 18;
+let slab = new Uint32Array(SLAB);
+let slabUsed = 0;
+
+/** A copy of the first `length` entries of `from`. */
+export function copyOut(from: Uint32Array, length: number): Uint32Array {
+  if (length > SLAB >> 3) return from.slice(0, length);
+  if (slabUsed + length > SLAB) {
+    slab = new Uint32Array(SLAB);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  for (let i = 0; i < length; i += 1) out[i] = from[i]!;
+  return out;
 }
 
 /** Copies unit i of `src` to the end of `dst` unchanged. */
