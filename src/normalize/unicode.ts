@@ -161,10 +161,9 @@ export const unicodeFold: Transform = (src: Units, dst: Units): void => {
       const last = dst.length - 1;
       if (last >= 0) {
         const composed = compose(dst.codes[last]!, c);
-        if (composed >= 0) {
-          dst.codes[last] = composed;
-          dst.ends[last] = src.ends[i]!;
-        }
+        // Composed or not, the mark belongs to the letter before it: its span covers the mark (❄️, з̶).
+        if (composed >= 0) dst.codes[last] = composed;
+        if (dst.codes[last] !== 0x20 && dst.codes[last] !== 0x0a) dst.ends[last] = inEnds[i]!;
       }
     } else if (kind === MULTI) {
       flags |= emitString(dst, EXPANSION.get(c)!, src, i, i + 1, n);
