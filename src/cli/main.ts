@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { QorgauError } from '../errors.js';
+import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerScan(program);
   registerScore(program);
+  registerInspect(program);
   return program;
 }
 

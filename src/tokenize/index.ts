@@ -1,6 +1,6 @@
 import { isKazakhWord } from '../lang/lexicon.js';
 import { DIGIT, EMOJI, KK, LAT, LETTER, MARK, classOf, isAstralEmoji } from '../normalize/chars.js';
-import type { Language, MappedToken, NormalizedText, Token, TokenType } from '../types.js';
+import type { Language, MappedToken, NormalizedText, SentenceLanguage, Token, TokenType } from '../types.js';
 import { emojiName } from './emoji.js';
 import { stemKazakh } from './stem-kk.js';
 import { stemRussian } from './stem-ru.js';
@@ -15,6 +15,8 @@ export interface TokenizeOptions {
    * that are Kazakh by letters or by the word list, `ru` (default) only words with Kazakh letters.
    */
   readonly lang?: Language;
+  /** For a mixed text, each sentence's language (as detectLanguage gives them): words are stemmed by it. */
+  readonly sentences?: readonly SentenceLanguage[];
   /** Set `false` to skip stemming (then `stem` is the token text). Default true. */
   readonly stem?: boolean;
 }
@@ -191,7 +193,9 @@ function isBotName(s: string, start: number, end: number): boolean {
 function scan(s: string, options: TokenizeOptions, emit: Emit): void {
   const n = s.length;
   const stemming = options.stem !== false;
-  const lang = options.lang ?? 'ru';
+  const sentences = options.sentences ?? [];
+  let sentence = 0;
+  let lang = options.lang ?? 'ru';
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
@@ -249,6 +253,10 @@ function scan(s: string, options: TokenizeOptions, emit: Emit): void {
     }
     const cls = classOf(c);
     if (cls & LETTER) {
+      if (sentences.length > 0) {
+        while (sentence < sentences.length - 1 && sentences[sentence]!.end <= i) sentence += 1;
+        lang = sentences[sentence]!.lang;
+      }
       i = word(s, i, atWordStart, lang, stemming, emit);
       continue;
     }
