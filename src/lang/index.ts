@@ -2,7 +2,7 @@ import { francAll } from 'franc';
 import { CYR, LAT, LETTER, classOf } from '../normalize/chars.js';
 import { looksKazakhLatin, kazakhLatinToCyrillic } from '../normalize/index.js';
 import type { Language, LanguageGuess, SentenceLanguage } from '../types.js';
-import { isKazakhWord, RUSSIAN_WORDS } from './lexicon.js';
+import { KAZAKH_PLAIN_WORDS, KAZAKH_WORDS, RUSSIAN_WORDS } from './lexicon.js';
 
 export { isKazakhWord, plainKazakh, KAZAKH_WORDS, RUSSIAN_WORDS } from './lexicon.js';
 
@@ -19,9 +19,10 @@ const RU_LETTER = /[щъэ]/;
 const RU_ENDING = /(?:ого|его|ому|ему|ать|ять|еть|ешь|ишь|ются|ется|ться|ция|ции|ние|ния|ость|ство|ская|ский|ской|ные|ный|ная|ое|ую|ая|ие|ии|ой|ей|ий|ым|ом|ах|ях|ями|ами)$/;
 const KK_ENDING = /(?:лар|лер|дар|дер|тар|тер|ның|нің|дың|дің|тың|тің|нын|нин|дын|дин|тын|тин|мыз|міз|миз|сыз|сіз|сиз|мын|мін|мин|сың|сің|сын|син|ған|ген|қан|кен|ган|кан|ды|ді|ты|ті|да|де|та|те|ға|ге|қа|ке|га|ка|дан|ден|тан|тен|нан|нен|мен|бен|пен|ып|іп|ип|уы|у)$/;
 const WORD = /\p{L}+(?:['-]\p{L}+)*/gu;
+const LATIN_WORD = /^[\p{Script=Latin}'-]+$/u;
 const SENTENCE_END = /[.!?…\n]+/g;
 // Links, addresses and handles are Latin whatever the language of the post around them.
-const ADDRESSES = /\]\([^)]*\)|(?:https?:\/\/|www\.)\S+|\S+@\S+|@\w+|\b[\w-]+\.(?:kz|ru|com|net|org|io|me|ph)\b\S*/gu;
+const ADDRESSES = /\]\([^)]*\)|(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:kz|ru|com|net|org|io|me|ph)\b\S*/gu;
 
 const W_KK_LETTERS = 4;
 const W_KK_WORD = 2.2;
@@ -30,6 +31,8 @@ const W_RU_LETTERS = 1.5;
 const W_RU_ENDING = 0.5;
 const W_KK_ENDING = 0.6;
 const W_FRANC = 2.5;
+// franc is the slowest evidence: it is asked only when the rest leaves the post in this band.
+const FRANC_BAND = 2.5;
 // How sure a sentence must be, both ways, before a post counts as mixed.
 const MIXED_MARGIN = 1;
 
@@ -40,6 +43,8 @@ interface Evidence {
   readonly latin: number;
   readonly other: number;
   readonly words: number;
+  /** Latin words of the post read as Kazakh. */
+  readonly kazakhLatin: boolean;
   /** Whether anything pointed to Kazakh: only then can a post be mixed, so only then is it split into sentences. */
   readonly kazakhSeen: boolean;
 }
@@ -75,13 +80,15 @@ function francScore(text: string): number {
 
 /** Kazakh-vs-Russian evidence of a piece of text; Latin-script Kazakh words are read in Cyrillic. */
 function evidence(text: string): Evidence {
-  const lower = text.replace(ADDRESSES, ' ').toLowerCase().replace(/ё/g, 'е');
+  const lower = (/[/@.]/.test(text) ? text.replace(ADDRESSES, ' ') : text).toLowerCase().replace(/ё/g, 'е');
   const letters = lettersOf(lower);
   let words: string[] = lower.match(WORD) ?? [];
+  let kazakhLatin = false;
   if (letters.latin > 0) {
-    const latinWords = words.filter((w) => /^[\p{Script=Latin}'-]+$/u.test(w));
+    const latinWords = words.filter((w) => LATIN_WORD.test(w));
     if (latinWords.length > 0 && looksKazakhLatin(latinWords)) {
-      words = words.map((w) => (/^[\p{Script=Latin}'-]+$/u.test(w) ? kazakhLatinToCyrillic(w) : w));
+      kazakhLatin = true;
+      words = words.map((w) => (LATIN_WORD.test(w) ? kazakhLatinToCyrillic(w) : w));
     }
   }
   let score = 0;
@@ -89,14 +96,14 @@ function evidence(text: string): Evidence {
   let cyrWords = 0;
   let kkSeen = false;
   for (const w of words) {
-    if (!/\p{Script=Cyrillic}/u.test(w)) continue;
+    if ((classOf(w.charCodeAt(0)) & CYR) === 0) continue;
     cyrWords += 1;
     if (KK_LETTER.test(w)) {
       kkLetterWords += 1;
       continue;
     }
     if (RUSSIAN_WORDS.has(w)) score -= W_RU_WORD;
-    else if (isKazakhWord(w)) {
+    else if (KAZAKH_WORDS.has(w) || KAZAKH_PLAIN_WORDS.has(w)) {
       score += W_KK_WORD;
       kkSeen = true;
     } else {
@@ -108,11 +115,11 @@ function evidence(text: string): Evidence {
   if (kkLetterWords > 0) kkSeen = true;
   // One Kazakh letter settles a short post; in a long Russian post a Kazakh name weighs less.
   if (kkLetterWords > 0) score += W_KK_LETTERS + W_KK_LETTERS * 2 * (kkLetterWords / Math.max(1, cyrWords));
-  if (cyrWords > 0) score += W_FRANC * francScore(words.join(' '));
-  return { score, cyrillic: letters.cyrillic, latin: letters.latin, other: letters.other, words: cyrWords, kazakhSeen: kkSeen };
+  if (cyrWords > 0 && Math.abs(score) < FRANC_BAND) score += W_FRANC * francScore(words.join(' '));
+  return { score, cyrillic: letters.cyrillic, latin: letters.latin, other: letters.other, words: cyrWords, kazakhSeen: kkSeen, kazakhLatin };
 }
 
-function decide(e: Evidence, kazakhLatin: boolean): LanguageGuess {
+function decide(e: Evidence, kazakhLatin = e.kazakhLatin): LanguageGuess {
   const total = e.cyrillic + e.latin + e.other;
   if (total === 0) return { lang: 'other', confidence: 0.9 };
   const cyrillicLike = e.cyrillic + (kazakhLatin ? e.latin : 0);
@@ -126,10 +133,6 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function isKazakhLatinText(text: string): boolean {
-  const latinWords = text.toLowerCase().match(/[\p{Script=Latin}]+(?:'[\p{Script=Latin}]+)*/gu) ?? [];
-  return latinWords.length > 0 && looksKazakhLatin(latinWords);
-}
 
 /** Sentences of a text with their offsets. */
 function sentences(text: string): Array<{ start: number; end: number }> {
@@ -146,9 +149,9 @@ function sentences(text: string): Array<{ start: number; end: number }> {
 
 /** ru / kk / mixed / other with a confidence in [0, 1]; `mixed` posts list each sentence's language. */
 export function detectLanguage(text: string): LanguageGuess {
-  const kazakhLatin = isKazakhLatinText(text);
   const all = evidence(text);
-  const whole = decide(all, kazakhLatin);
+  const kazakhLatin = all.kazakhLatin;
+  const whole = decide(all);
   if (whole.lang === 'other' || !all.kazakhSeen) return whole;
   const parts = sentences(text);
   if (parts.length < 2) return whole;
