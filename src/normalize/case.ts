@@ -1,6 +1,6 @@
-import type { Transform, Units } from './units.js';
+import { copyIfApart, type Transform, type Units } from './units.js';
 
-/** Step 5, «case»: lower case, ё → е (Russian writes both for one letter), İ → i. One unit in, one unit out. */
+/** Step 5, «case»: lower case, ё → е (Russian writes both for one letter), İ → i. One unit in, one unit out; safe in place. */
 
 const LOWER = new Uint16Array(65536);
 
@@ -16,16 +16,13 @@ function lower(c: number): number {
 }
 
 export const foldCase: Transform = (src: Units, dst: Units): void => {
-  dst.length = 0;
-  dst.reserve(src.length);
   const n = src.length;
+  copyIfApart(src, dst);
   const codes = src.codes;
   const out = dst.codes;
   for (let i = 0; i < n; i += 1) {
     const c = codes[i]!;
-    out[i] = c < 0x41 ? c : c <= 0x5a ? c + 32 : c < 0x80 ? c : lower(c);
+    if (c < 0x41 || (c > 0x5a && c < 0xc0)) continue;
+    out[i] = c <= 0x5a ? c + 32 : lower(c);
   }
-  dst.starts.set(src.starts.subarray(0, n));
-  dst.ends.set(src.ends.subarray(0, n));
-  dst.length = n;
 };

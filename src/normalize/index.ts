@@ -5,7 +5,7 @@ import { replaceLeet } from './leet.js';
 import { unifyScript } from './mixed-script.js';
 import { collapseRepeats } from './repeats.js';
 import { joinSpacedLetters } from './spaced-letters.js';
-import { unicodeFold } from './unicode.js';
+import { unicodeFold, unicodeFoldText } from './unicode.js';
 import { HAS_CYRILLIC, HAS_LATIN, HAS_LEET, Units, copyOut, unitsToString, type Transform } from './units.js';
 import { collapseWhitespace } from './whitespace.js';
 
@@ -19,34 +19,41 @@ export { Units, type Transform } from './units.js';
  * script of the joined word is unified; case is folded after the mixed-script step, which needs it; digits
  * become letters only once the word's script is known; repeats collapse after leet so «з@@@кл@дки» works).
  * `needs`: HAS_* bits the text must have for the step to change anything (the unicode step sets them); a
- * step that cannot apply is skipped, which is most of the speed on plain text.
+ * step that cannot apply is skipped. Every step but unicode runs in place and writes nothing until it changes
+ * something, so a step with nothing to do only reads.
  */
-export const TRANSFORMS: ReadonlyArray<{ readonly name: string; readonly run: Transform; readonly needs: number; readonly setsFlags?: true }> = [
-  { name: 'unicode', run: unicodeFold, needs: 0, setsFlags: true },
-  { name: 'whitespace', run: collapseWhitespace, needs: 0 },
-  { name: 'spaced-letters', run: joinSpacedLetters, needs: 0 },
-  { name: 'mixed-script', run: unifyScript, needs: HAS_LATIN | HAS_CYRILLIC },
-  { name: 'case', run: foldCase, needs: 0 },
-  { name: 'leet', run: replaceLeet, needs: HAS_LEET },
-  { name: 'repeats', run: collapseRepeats, needs: HAS_CYRILLIC },
-  { name: 'kazakh-latin', run: kazakhLatin, needs: HAS_LATIN },
+export const TRANSFORMS: ReadonlyArray<{ readonly name: string; readonly run: Transform; readonly needs: number; readonly inPlace: boolean }> = [
+  { name: 'unicode', run: unicodeFold, needs: 0, inPlace: false },
+  { name: 'whitespace', inPlace: true, run: collapseWhitespace, needs: 0 },
+  { name: 'spaced-letters', inPlace: true, run: joinSpacedLetters, needs: 0 },
+  { name: 'mixed-script', inPlace: true, run: unifyScript, needs: HAS_LATIN | HAS_CYRILLIC },
+  { name: 'case', inPlace: true, run: foldCase, needs: 0 },
+  { name: 'leet', inPlace: true, run: replaceLeet, needs: HAS_LEET },
+  { name: 'repeats', inPlace: true, run: collapseRepeats, needs: HAS_CYRILLIC },
+  { name: 'kazakh-latin', inPlace: true, run: kazakhLatin, needs: HAS_LATIN },
 ];
 
-// Two buffers reused across calls: a transform reads one and writes the other.
+// Buffers reused across calls: the unicode step fills `front` from the string, the other steps rewrite it in
+// place (`back` serves a step that could not).
 let front = new Units(1024);
 let back = new Units(1024);
 const SHRINK_ABOVE = 1 << 22;
 
 function run(text: string, onStep?: (name: string, units: Units) => void): Units {
-  front.load(text);
   front.flags = 0;
   for (const t of TRANSFORMS) {
-    if ((front.flags & t.needs) === t.needs) {
-      t.run(front, back);
-      if (!t.setsFlags) back.flags = front.flags;
-      const swap = front;
-      front = back;
-      back = swap;
+    if (t.run === unicodeFold) {
+      // The first step reads the string directly instead of a loaded identity map.
+      unicodeFoldText(text, front);
+    } else if ((front.flags & t.needs) === t.needs) {
+      if (t.inPlace) t.run(front, front);
+      else {
+        // Only the unicode step can lengthen the text; it writes the other buffer and sets the flags.
+        t.run(front, back);
+        const swap = front;
+        front = back;
+        back = swap;
+      }
     }
     onStep?.(t.name, front);
   }

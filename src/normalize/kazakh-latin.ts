@@ -1,6 +1,6 @@
 import { isKazakhWord } from '../lang/lexicon.js';
 import { DIGIT, LAT, LETTER, classOf } from './chars.js';
-import { copyUnit, emitUnit, type Transform, type Units } from './units.js';
+import { copyIfApart, copyUnit, emitUnit, type Transform, type Units } from './units.js';
 
 /**
  * Step 8, «kazakh-latin»: when a text is Kazakh written in Latin letters (the 2021 alphabet, the 2017
@@ -9,7 +9,7 @@ import { copyUnit, emitUnit, type Transform, type Units } from './units.js';
  * A text counts as Kazakh when its Latin words carry Kazakh-only letters (ä ö ü ū ğ ş ñ ı á ó ú ǵ ń ý), an
  * apostrophe letter (a' g' n' …), a q not followed by u, or are frequent Kazakh words, more than they look
  * English. Words that look English (w, x, c, th, ee, oo, common English words) and parts of links, handles
- * and e-mail addresses stay as they are.
+ * and e-mail addresses stay as they are. Output is never longer than input: safe in place.
  */
 
 const APOSTROPHE = 0x27;
@@ -141,24 +141,17 @@ export function transliterate(word: string): string {
 export const kazakhLatin: Transform = (src: Units, dst: Units): void => {
   const n = src.length;
   const codes = src.codes;
-  let hasLatin = false;
-  for (let i = 0; i < n; i += 1) {
-    if (codes[i]! >= 0x61 && codes[i]! <= 0x17f && isLatinLetter(codes[i]!)) {
-      hasLatin = true;
-      break;
-    }
-  }
-  const words = hasLatin ? latinWords(codes, n) : [];
-  const convert = words.length > 0 && looksKazakhLatin(words.filter((w) => !inAddress(codes, n, w)).map((w) => wordText(codes, w)));
-  dst.length = 0;
-  dst.reserve(n);
+  const words = latinWords(codes, n);
+  // Decide everything before writing: in place, the units around a word may already be overwritten.
+  const addresses = words.map((w) => inAddress(codes, n, w));
+  const texts = words.map((w) => wordText(codes, w));
+  const convert = words.length > 0 && looksKazakhLatin(texts.filter((_, k) => !addresses[k]));
   if (!convert) {
-    dst.codes.set(codes.subarray(0, n));
-    dst.starts.set(src.starts.subarray(0, n));
-    dst.ends.set(src.ends.subarray(0, n));
-    dst.length = n;
+    copyIfApart(src, dst);
     return;
   }
+  dst.reserve(n);
+  dst.length = 0;
   let w = 0;
   let i = 0;
   while (i < n) {
@@ -168,11 +161,10 @@ export const kazakhLatin: Transform = (src: Units, dst: Units): void => {
       i += 1;
       continue;
     }
-    w += 1;
-    const text = wordText(codes, word);
-    if (inAddress(codes, n, word) || kazakhLatinEvidence(text) < 0) {
+    if (addresses[w] || kazakhLatinEvidence(texts[w]!) < 0) {
       for (let k = word.start; k < word.end; k += 1) copyUnit(src, k, dst);
     } else emitTransliterated(src, dst, word);
+    w += 1;
     i = word.end;
   }
 };

@@ -1,5 +1,5 @@
 import { CYR, DIGIT, LAT, LETTER, classOf } from './chars.js';
-import type { Transform, Units } from './units.js';
+import { copyIfApart, type Transform, type Units } from './units.js';
 
 /**
  * Step 6, «leet»: digits and symbols that stand for letters inside a word become those letters.
@@ -37,36 +37,32 @@ function isLetterCode(c: number): boolean {
 }
 
 export const replaceLeet: Transform = (src: Units, dst: Units): void => {
-  dst.length = 0;
-  dst.reserve(src.length);
   const n = src.length;
+  copyIfApart(src, dst);
+  // In place is safe: a word is read before its units change, and a changed unit is not read again as a digit.
   const codes = src.codes;
   const out = dst.codes;
-  out.set(codes.subarray(0, n));
-  dst.starts.set(src.starts.subarray(0, n));
-  dst.ends.set(src.ends.subarray(0, n));
-  dst.length = n;
   let i = 0;
   while (i < n) {
-    if (!inWord(codes[i]!)) {
+    const c = codes[i]!;
+    // Only words with a digit, @ or $ can change: look for those, then take the word around them.
+    if (c > 0x40 || !((c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24)) {
       i += 1;
       continue;
     }
-    let j = i;
+    let a = i;
+    while (a > 0 && inWord(codes[a - 1]!)) a -= 1;
+    let j = i + 1;
+    while (j < n && inWord(codes[j]!)) j += 1;
     let cyr = 0;
     let lat = 0;
-    let other = 0;
-    while (j < n && inWord(codes[j]!)) {
-      const cls = classOf(codes[j]!);
+    for (let k = a; k < j; k += 1) {
+      const cls = classOf(codes[k]!);
       if (cls & CYR) cyr += 1;
       else if (cls & LAT) lat += 1;
-      else if (!(cls & LETTER)) other += 1;
-      j += 1;
     }
-    if (other > 0) {
-      if (cyr >= 2 && cyr > lat) rewriteCyrillic(codes, out, i, j, cyr);
-      else if (lat >= 3 && lat > cyr) rewriteLatin(codes, out, i, j);
-    }
+    if (cyr >= 2 && cyr > lat) rewriteCyrillic(codes, out, a, j, cyr);
+    else if (lat >= 3 && lat > cyr) rewriteLatin(codes, out, a, j);
     i = j;
   }
 };

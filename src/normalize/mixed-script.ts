@@ -1,11 +1,12 @@
 import { CYR, DIGIT, LAT, LETTER, classOf } from './chars.js';
-import type { Transform, Units } from './units.js';
+import { copyIfApart, type Transform, type Units } from './units.js';
 
 /**
  * Step 4, «mixed-script»: a word that mixes Cyrillic and Latin letters is written in one script. Letters that
  * have no lookalike in the other script decide («нaркoтики»: н р т и are only Cyrillic, so the Latin a and o
  * become а and о; «cаsino» with Cyrillic а becomes casino); a tie goes to the script most letters of the text
  * use. Runs before case folding because case matters for the look (Latin H is Cyrillic Н, Latin h is not).
+ * One unit in, one unit out; safe in place.
  */
 
 function pairs(list: string): Map<number, number> {
@@ -41,35 +42,35 @@ function majority(codes: Uint16Array, n: number): number {
 }
 
 export const unifyScript: Transform = (src: Units, dst: Units): void => {
-  dst.length = 0;
-  dst.reserve(src.length);
   const n = src.length;
+  copyIfApart(src, dst);
   const codes = src.codes;
-  dst.codes.set(codes.subarray(0, n));
-  dst.starts.set(src.starts.subarray(0, n));
-  dst.ends.set(src.ends.subarray(0, n));
-  dst.length = n;
   let textMajority = 0;
   let i = 0;
   while (i < n) {
-    if (!inWord(codes[i]!)) {
+    const c = codes[i]!;
+    // Only words with a Latin letter can mix scripts: look for one (a cheap test), then take its word.
+    const lower = c | 0x20;
+    if (!((lower >= 0x61 && lower <= 0x7a) || (c >= 0xc0 && c <= 0x24f))) {
       i += 1;
       continue;
     }
-    let j = i;
+    let a = i;
+    while (a > 0 && inWord(codes[a - 1]!)) a -= 1;
+    let j = a;
     let cyr = 0;
     let lat = 0;
     let cyrStrong = 0;
     let latStrong = 0;
     while (j < n && inWord(codes[j]!)) {
-      const c = codes[j]!;
-      const cls = classOf(c);
+      const ch = codes[j]!;
+      const cls = classOf(ch);
       if (cls & CYR) {
         cyr += 1;
-        if (toLat[c] === 0) cyrStrong += 1;
+        if (toLat[ch] === 0) cyrStrong += 1;
       } else if (cls & LAT) {
         lat += 1;
-        if (toCyr[c] === 0) latStrong += 1;
+        if (toCyr[ch] === 0) latStrong += 1;
       }
       j += 1;
     }
@@ -80,11 +81,11 @@ export const unifyScript: Transform = (src: Units, dst: Units): void => {
         target = textMajority;
       }
       const table = target > 0 ? toCyr : toLat;
-      for (let k = i; k < j; k += 1) {
+      for (let k = a; k < j; k += 1) {
         const mapped = table[codes[k]!]!;
         if (mapped !== 0) dst.codes[k] = mapped;
       }
     }
-    i = j;
+    i = j > i ? j : i + 1;
   }
 };

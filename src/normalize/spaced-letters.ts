@@ -46,15 +46,15 @@ function sameSep(codes: Uint16Array, a: number, b: number, len: number): boolean
 const cells: number[] = [];
 
 export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
-  dst.length = 0;
-  dst.reserve(src.length);
   const n = src.length;
+  dst.reserve(n);
   const codes = src.codes;
-  const out = dst.codes;
   const inStarts = src.starts;
   const inEnds = src.ends;
+  const out = dst.codes;
   const outStarts = dst.starts;
   const outEnds = dst.ends;
+  const same = src === dst;
   let o = 0;
   let i = 0;
   while (i < n) {
@@ -62,19 +62,25 @@ export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
     if (next < 128 && SEP[next] === 1 && isCell(codes[i]!) && (i === 0 || !isWordish(codes[i - 1]!))) {
       const end = scanChain(codes, i, n);
       if (end > 0) {
+        // Cells lie at or after o, in order, so copying them forward in place never overwrites one unread.
         for (const k of cells) {
-          out[o] = codes[k]!;
-          outStarts[o] = inStarts[k]!;
-          outEnds[o] = inEnds[k]!;
+          const c = codes[k]!;
+          const s = inStarts[k]!;
+          const e = inEnds[k]!;
+          out[o] = c;
+          outStarts[o] = s;
+          outEnds[o] = e;
           o += 1;
         }
         i = end;
         continue;
       }
     }
-    out[o] = codes[i]!;
-    outStarts[o] = inStarts[i]!;
-    outEnds[o] = inEnds[i]!;
+    if (!same || o !== i) {
+      out[o] = codes[i]!;
+      outStarts[o] = inStarts[i]!;
+      outEnds[o] = inEnds[i]!;
+    }
     o += 1;
     i += 1;
   }

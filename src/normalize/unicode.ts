@@ -129,69 +129,78 @@ function compose(base: number, mark: number): number {
   return v;
 }
 
-export const unicodeFold: Transform = (src: Units, dst: Units): void => {
+/** The unicode step straight from a string (the first step never needs a map to compose with). */
+export function unicodeFoldText(text: string, dst: Units): void {
+  const n = text.length;
   dst.length = 0;
-  dst.reserve(src.length);
-  const n = src.length;
-  const codes = src.codes;
-  const inStarts = src.starts;
-  const inEnds = src.ends;
+  dst.reserve(n);
+  let out = dst.codes;
+  let outStarts = dst.starts;
+  let outEnds = dst.ends;
+  let o = 0;
   let flags = 0;
   for (let i = 0; i < n; i += 1) {
-    const c = codes[i]!;
+    const c = text.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f && c !== 0x60) {
-      const o = dst.length;
-      dst.codes[o] = c;
-      dst.starts[o] = inStarts[i]!;
-      dst.ends[o] = inEnds[i]!;
-      dst.length = o + 1;
+      out[o] = c;
+      outStarts[o] = i;
+      outEnds[o] = i + 1;
+      o += 1;
       flags |= ASCII_FLAGS[c]!;
       continue;
     }
     const kind = KIND[c] || computeKind(c);
     if (kind === KEEP || kind === REPLACE || kind === SPACE_KIND || kind === NEWLINE_KIND) {
-      const o = dst.length;
-      const out = kind === KEEP ? c : kind === REPLACE ? CODE[c]! : kind === SPACE_KIND ? 0x20 : 0x0a;
-      dst.codes[o] = out;
-      dst.starts[o] = inStarts[i]!;
-      dst.ends[o] = inEnds[i]!;
-      dst.length = o + 1;
-      flags |= out < 0x80 ? ASCII_FLAGS[out]! : scriptFlag(out);
+      const code = kind === KEEP ? c : kind === REPLACE ? CODE[c]! : kind === SPACE_KIND ? 0x20 : 0x0a;
+      out[o] = code;
+      outStarts[o] = i;
+      outEnds[o] = i + 1;
+      o += 1;
+      flags |= code < 0x80 ? ASCII_FLAGS[code]! : scriptFlag(code);
     } else if (kind === MARK_KIND) {
-      const last = dst.length - 1;
-      if (last >= 0) {
-        const composed = compose(dst.codes[last]!, c);
+      if (o > 0) {
+        const composed = compose(out[o - 1]!, c);
         // Composed or not, the mark belongs to the letter before it: its span covers the mark (❄️, з̶).
-        if (composed >= 0) dst.codes[last] = composed;
-        if (dst.codes[last] !== 0x20 && dst.codes[last] !== 0x0a) dst.ends[last] = inEnds[i]!;
+        if (composed >= 0) out[o - 1] = composed;
+        if (out[o - 1] !== 0x20 && out[o - 1] !== 0x0a) outEnds[o - 1] = i + 1;
       }
-    } else if (kind === MULTI) {
-      flags |= emitString(dst, EXPANSION.get(c)!, src, i, i + 1, n);
-    } else if (kind === HIGH) {
-      const low = i + 1 < n ? codes[i + 1]! : 0;
-      if (!isLowSurrogate(low)) continue;
-      const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-      flags |= emitString(dst, foldAstral(cp), src, i, i + 2, n);
-      i += 1;
+    } else if (kind === MULTI || kind === HIGH) {
+      let expansion: string;
+      let end = i + 1;
+      if (kind === MULTI) expansion = EXPANSION.get(c)!;
+      else {
+        const low = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        if (!isLowSurrogate(low)) continue;
+        expansion = foldAstral(((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000);
+        end = i + 2;
+      }
+      dst.length = o;
+      dst.reserve(o + expansion.length + (n - end));
+      out = dst.codes;
+      outStarts = dst.starts;
+      outEnds = dst.ends;
+      for (let k = 0; k < expansion.length; k += 1) {
+        const code = expansion.charCodeAt(k);
+        out[o] = code;
+        outStarts[o] = i;
+        outEnds[o] = end;
+        o += 1;
+        flags |= code < 0x80 ? ASCII_FLAGS[code]! : scriptFlag(code);
+      }
+      i = end - 1;
     }
   }
+  dst.length = o;
   dst.flags = flags;
-};
-
-/** Appends `s`, every unit mapped to src [from, to); returns the HAS_* bits of what it wrote. */
-function emitString(dst: Units, s: string, src: Units, from: number, to: number, n: number): number {
-  let flags = 0;
-  dst.reserve(dst.length + s.length + (n - to));
-  const start = src.starts[from]!;
-  const end = src.ends[to - 1]!;
-  for (let k = 0; k < s.length; k += 1) {
-    const o = dst.length;
-    const c = s.charCodeAt(k);
-    dst.codes[o] = c;
-    dst.starts[o] = start;
-    dst.ends[o] = end;
-    dst.length = o + 1;
-    flags |= c < 0x80 ? ASCII_FLAGS[c]! : scriptFlag(c);
-  }
-  return flags;
 }
+
+/** The unicode step on a mapped text: runs on its string, then composes the maps. */
+export const unicodeFold: Transform = (src: Units, dst: Units): void => {
+  unicodeFoldText(src.toString(), dst);
+  for (let k = 0; k < dst.length; k += 1) {
+    const s = dst.starts[k]!;
+    const e = dst.ends[k]!;
+    dst.starts[k] = src.starts[s]!;
+    dst.ends[k] = src.ends[e - 1]!;
+  }
+};

@@ -91,6 +91,18 @@ export function copyOut(from: Uint32Array, length: number): Uint32Array {
   return out;
 }
 
+/** For a one-in-one-out transform: makes `dst` a copy of `src` unless they are the same buffer (in place). */
+export function copyIfApart(src: Units, dst: Units): void {
+  if (src === dst) return;
+  dst.length = 0;
+  dst.reserve(src.length);
+  dst.codes.set(src.codes.subarray(0, src.length));
+  dst.starts.set(src.starts.subarray(0, src.length));
+  dst.ends.set(src.ends.subarray(0, src.length));
+  dst.length = src.length;
+  dst.flags = src.flags;
+}
+
 /** Copies unit i of `src` to the end of `dst` unchanged. */
 export function copyUnit(src: Units, i: number, dst: Units): void {
   const o = dst.length;

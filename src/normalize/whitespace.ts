@@ -3,22 +3,30 @@ import type { Transform, Units } from './units.js';
 /**
  * Step 2, «whitespace»: a run of spaces becomes one ' ', or one '\n' when it holds a line break (sentences and
  * list items stay apart for language ID); leading and trailing whitespace goes. Spans then do not depend on layout.
+ * Safe in place (src === dst): it only ever writes at or before the unit it reads.
  */
 export const collapseWhitespace: Transform = (src: Units, dst: Units): void => {
-  dst.length = 0;
-  dst.reserve(src.length);
   const n = src.length;
+  dst.reserve(n);
   const codes = src.codes;
+  const starts = src.starts;
+  const ends = src.ends;
+  const out = dst.codes;
+  const outStarts = dst.starts;
+  const outEnds = dst.ends;
+  const same = src === dst;
+  let o = 0;
   let i = 0;
   while (i < n && (codes[i] === 0x20 || codes[i] === 0x0a)) i += 1;
   while (i < n) {
     const c = codes[i]!;
     if (c !== 0x20 && c !== 0x0a) {
-      const o = dst.length;
-      dst.codes[o] = c;
-      dst.starts[o] = src.starts[i]!;
-      dst.ends[o] = src.ends[i]!;
-      dst.length = o + 1;
+      if (!same || o !== i) {
+        out[o] = c;
+        outStarts[o] = starts[i]!;
+        outEnds[o] = ends[i]!;
+      }
+      o += 1;
       i += 1;
       continue;
     }
@@ -29,12 +37,14 @@ export const collapseWhitespace: Transform = (src: Units, dst: Units): void => {
       j += 1;
     }
     if (j < n) {
-      const o = dst.length;
-      dst.codes[o] = newline ? 0x0a : 0x20;
-      dst.starts[o] = src.starts[i]!;
-      dst.ends[o] = src.ends[j - 1]!;
-      dst.length = o + 1;
+      const s = starts[i]!;
+      const e = ends[j - 1]!;
+      out[o] = newline ? 0x0a : 0x20;
+      outStarts[o] = s;
+      outEnds[o] = e;
+      o += 1;
     }
     i = j;
   }
+  dst.length = o;
 };
