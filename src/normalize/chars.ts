@@ -16,7 +16,8 @@ export const EMOJI = 64;
 export const KK = 128;
 const COMPUTED = 0x8000;
 
-const TABLE = new Uint16Array(65536);
+/** Class bits | 0x8000 once computed, 0 before: hot loops read it directly and call classOf() on a 0. */
+export const TABLE = new Uint16Array(65536);
 const IS_LETTER = /\p{L}/u;
 const IS_CYR = /\p{Script=Cyrillic}/u;
 const IS_LAT = /\p{Script=Latin}/u;

@@ -1,5 +1,5 @@
 import { isKazakhWord } from '../lang/lexicon.js';
-import { DIGIT, EMOJI, KK, LAT, LETTER, MARK, classOf, isAstralEmoji } from '../normalize/chars.js';
+import { DIGIT, EMOJI, KK, LAT, LETTER, MARK, TABLE, classOf, isAstralEmoji } from '../normalize/chars.js';
 import type { Language, MappedToken, NormalizedText, SentenceLanguage, Token, TokenType } from '../types.js';
 import { emojiName } from './emoji.js';
 import { stemKazakh } from './stem-kk.js';
@@ -65,7 +65,8 @@ function isAsciiWord(c: number): boolean {
 }
 
 function isWordCode(c: number): boolean {
-  return (classOf(c) & (LETTER | DIGIT | MARK)) !== 0;
+  const v = TABLE[c]!;
+  return ((v !== 0 ? v : classOf(c)) & (LETTER | DIGIT | MARK)) !== 0;
 }
 
 function startsWithAt(s: string, i: number, prefix: string): boolean {
@@ -296,7 +297,8 @@ function word(s: string, i: number, atWordStart: boolean, lang: Language, stemmi
   let digits = false;
   while (j < n) {
     const c = s.charCodeAt(j);
-    const cls = classOf(c);
+    const v = TABLE[c]!;
+    const cls = v !== 0 ? v & 0xff : classOf(c);
     if (cls & (LETTER | DIGIT | MARK)) {
       if (c >= 0x80) ascii = false;
       if (cls & KK) kazakh = true;

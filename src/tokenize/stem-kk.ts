@@ -15,14 +15,22 @@ const LIQUIDS = new Set('рйу');
 const NASALS = new Set('мнң');
 const MIN_STEM = 2;
 
-function words(list: string): string[] {
-  return list.split(/\s+/).filter(Boolean).sort((a, b) => b.length - a.length);
+/** Suffixes by their last letter, longest first: a word is only compared with the few that can match. */
+type Suffixes = ReadonlyMap<string, readonly string[]>;
+
+function words(list: string): Suffixes {
+  const byLast = new Map<string, string[]>();
+  for (const s of list.split(/\s+/).filter(Boolean).sort((a, b) => b.length - a.length)) {
+    const last = s[s.length - 1]!;
+    byLast.set(last, [...(byLast.get(last) ?? []), s]);
+  }
+  return byLast;
 }
 
 const PERSON = words(`мын мін бын бін пын пін сың сің сыз сіз мыз міз быз біз пыз піз сыңдар сіңдер сыздар сіздер
   дым дім тым тім дық дік тық тік дыңыз діңіз тыңыз тіңіз дыңдар діңдер тыңдар тіңдер`);
-const CASE = words(`ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде дан ден тан тен нан нен
-  мен бен пен менен бенен пенен дағы дегі тағы тегі ндағы ндегі`);
+const CASE_LIST = `ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде дан ден тан тен нан нен
+  мен бен пен менен бенен пенен дағы дегі тағы тегі ндағы ндегі`;
 const POSSESSIVE = words(`ымыз іміз мыз міз ыңыз іңіз ңыз ңіз ыңдар іңдер ңдар ңдер ым ім м ың ің ң сы сі ы і
   лары лері дары дері тары тері`);
 const PLURAL = words('лар лер дар дер тар тер');
@@ -94,7 +102,9 @@ function isStem(stem: string, suffix: string): boolean {
 }
 
 /** Strips the longest suffix of `list` that fits; returns the word unchanged when none does. */
-function strip(word: string, list: readonly string[], extra?: (stem: string, suffix: string) => boolean): string {
+function strip(word: string, suffixes: Suffixes, extra?: (stem: string, suffix: string) => boolean): string {
+  const list = suffixes.get(word[word.length - 1] ?? '');
+  if (!list) return word;
   for (const suffix of list) {
     if (!word.endsWith(suffix)) continue;
     const stem = word.slice(0, word.length - suffix.length);
@@ -131,7 +141,8 @@ function possessiveAllowed(stem: string, suffix: string, caseSuffix: string): bo
 // A stem that lost a vowel-initial possessive gets back its voiceless final: кітабым → кітап, тілегім → тілек.
 const DEVOICE: Readonly<Record<string, string>> = { б: 'п', ғ: 'қ', г: 'к' };
 
-const CASE_WITH_SINGLES = words(`${CASE.join(' ')} н а е`);
+const CASE_WITH_SINGLES = words(`${CASE_LIST} н а е`);
+const VERBAL_NOUN = words('у');
 
 export function stemKazakh(word: string): string {
   const afterPerson = strip(word, PERSON);
@@ -147,7 +158,7 @@ export function stemKazakh(word: string): string {
   w = strip(w, PLURAL);
   if (hadPerson && w === afterPerson) w = strip(w, VERB_AFTER_PERSON);
   // A verbal noun takes case endings too: алуға → алу → ал.
-  if (caseSuffix !== '' && w.endsWith('у')) w = strip(w, ['у']);
+  if (caseSuffix !== '' && w.endsWith('у')) w = strip(w, VERBAL_NOUN);
   const last = w[w.length - 1]!;
   if (DEVOICE[last] && VOWELS.has(possessive[0] ?? '') && w.length >= 3) w = w.slice(0, -1) + DEVOICE[last];
   return w;

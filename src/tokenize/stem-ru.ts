@@ -7,14 +7,21 @@
 
 const VOWELS = new Set('аеиоуыэюя');
 
-type Among = ReadonlyArray<readonly [suffix: string, needsAYa: boolean]>;
+type Entry = readonly [suffix: string, needsAYa: boolean];
+/** Suffixes by their last letter, longest first: a word is only compared with the few that can match. */
+type Among = ReadonlyMap<string, readonly Entry[]>;
 
 function among(group1: string, group2: string): Among {
-  const list: Array<[string, boolean]> = [
-    ...group1.split(' ').filter(Boolean).map((s): [string, boolean] => [s, true]),
-    ...group2.split(' ').filter(Boolean).map((s): [string, boolean] => [s, false]),
-  ];
-  return list.sort((a, b) => b[0].length - a[0].length);
+  const list: Entry[] = [
+    ...group1.split(' ').filter(Boolean).map((s): Entry => [s, true]),
+    ...group2.split(' ').filter(Boolean).map((s): Entry => [s, false]),
+  ].sort((a, b) => b[0].length - a[0].length);
+  const byLast = new Map<string, Entry[]>();
+  for (const e of list) {
+    const last = e[0][e[0].length - 1]!;
+    byLast.set(last, [...(byLast.get(last) ?? []), e]);
+  }
+  return byLast;
 }
 
 const PERFECTIVE_GERUND = among('в вши вшись', 'ив ивши ившись ыв ывши ывшись');
@@ -50,7 +57,9 @@ function regions(w: string): { rv: number; r2: number } {
  * Snowball's `[substring] among (...)`: the longest listed suffix inside the region; a group-1 suffix also needs
  * а or я (inside the region) before it. Returns the new word, or null when the longest suffix does not qualify.
  */
-function strip(w: string, lo: number, list: Among): string | null {
+function strip(w: string, lo: number, among: Among): string | null {
+  const list = among.get(w[w.length - 1] ?? '');
+  if (!list) return null;
   for (const [suffix, needsAYa] of list) {
     if (w.length - suffix.length < lo || !w.endsWith(suffix)) continue;
     const at = w.length - suffix.length;
