@@ -8,7 +8,7 @@ export { QorgauError } from './errors.js';
 export { readInput, readJsonl, readCsv, readText, readTelegram, telegramText, formatFromPath, INPUT_FORMATS } from './ingest/readers.js';
 export type { InputSpec, InputFormat, IngestRecord } from './ingest/readers.js';
 export type { ReaderOptions } from './ingest/records.js';
-export { normalize, normalizeSteps, toOriginalSpan, TRANSFORMS } from './normalize/index.js';
+export { normalize, normalizeSteps, toOriginalSpan } from './normalize/index.js';
 export { detectLanguage } from './lang/index.js';
 export { tokenize, tokenizeNormalized, stemRussian, stemKazakh, emojiName, EMOJI_NAMES } from './tokenize/index.js';
 export type { TokenizeOptions } from './tokenize/index.js';

@@ -32,19 +32,6 @@ export class Units {
     this.ends = ends;
   }
 
-  /** Loads a string; every unit maps to itself. */
-  load(text: string): void {
-    this.length = 0;
-    this.reserve(text.length);
-    const { codes, starts, ends } = this;
-    for (let i = 0; i < text.length; i += 1) {
-      codes[i] = text.charCodeAt(i);
-      starts[i] = i;
-      ends[i] = i + 1;
-    }
-    this.length = text.length;
-  }
-
   toString(): string {
     return unitsToString(this.codes, this.length);
   }

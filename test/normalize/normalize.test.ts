@@ -92,6 +92,24 @@ function randomText(rand: (n: number) => number, alphabet: readonly string[]): s
 const INVISIBLE = /^[\s\u200B-\u200F\u202A-\u202E\u2060-\u2064\u00AD\uFE00-\uFE0F\u0300-\u036F\u{E0000}-\u{E007F}\u{1F3FB}-\u{1F3FF}]*$/u;
 
 describe('normalize() offset map', () => {
+  it('never throws and keeps the map in bounds on arbitrary UTF-16 (lone surrogates, controls, astral)', () => {
+    const rand = rng(3);
+    const ranges = [[0, 0x80], [0x400, 0x530], [0xd800, 0xe000], [0x300, 0x370], [0x2000, 0x2070], [0xfe00, 0xff00], [0x1d400, 0x1d800], [0x1f300, 0x1fa00], [0xe0000, 0xe0080]] as const;
+    for (let round = 0; round < 3000; round += 1) {
+      let original = '';
+      for (let k = rand(50); k > 0; k -= 1) {
+        const [a, b] = ranges[rand(ranges.length)]!;
+        original += String.fromCodePoint(a + rand(b - a));
+      }
+      const n = normalize(original);
+      for (let i = 0; i < n.text.length; i += 1) {
+        expect(n.starts[i]).toBeLessThan(n.ends[i]!);
+        expect(n.ends[i]).toBeLessThanOrEqual(original.length);
+      }
+      expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(n.text)).toBe(false);
+    }
+  });
+
   it('maps every normalized unit to a real, visible span of the original, in order', () => {
     const rand = rng(7);
     for (let round = 0; round < 2000; round += 1) {
