@@ -160,8 +160,13 @@ export function unicodeFoldText(text: string, dst: Units): void {
     } else if (kind === MARK_KIND) {
       if (o > 0) {
         const composed = compose(out[o - 1]!, c);
+        // The composed letter folds like any other (а + ◌̆ = ӑ → а), so a second pass changes nothing.
+        if (composed >= 0) {
+          const kind = KIND[composed] || computeKind(composed);
+          if (kind === KEEP) out[o - 1] = composed;
+          else if (kind === REPLACE) out[o - 1] = CODE[composed]!;
+        }
         // Composed or not, the mark belongs to the letter before it: its span covers the mark (❄️, з̶).
-        if (composed >= 0) out[o - 1] = composed;
         if (out[o - 1] !== 0x20 && out[o - 1] !== 0x0a) outEnds[o - 1] = i + 1;
       }
     } else if (kind === MULTI || kind === HIGH) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalize, normalizeSteps, toOriginalSpan, TRANSFORMS } from '../../src/normalize/index.js';
 import { OBFUSCATED, ORDINARY } from '../fixtures/normalize-cases.js';
@@ -57,6 +58,17 @@ describe('normalize()', () => {
     expect(normalize('Almaty qalasynda esirtki satatyn adam ustaldy').text).toBe('алматы қаласында есірткі сататын адам усталды');
     expect(normalize('Hello from Almaty, see you soon').text).toBe('hello from almaty, see you soon');
     expect(normalize('Esirtki satamyz, jaz: @dala_bot https://t.me/dala').text).toBe('есірткі сатамыз, жаз: @dala_bot https://t.me/dala');
+  });
+
+  it('is idempotent on real text: normalizing normalized text changes nothing', () => {
+    const lang = readFileSync(new URL('../../corpora/lang/posts.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    for (const text of [...obfuscated.map((row) => row[1]), ...ORDINARY, ...lang]) {
+      const once = normalize(text).text;
+      expect(normalize(once).text, JSON.stringify(text)).toBe(once);
+    }
   });
 
   it('reports every step in the documented order', () => {
