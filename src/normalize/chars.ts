@@ -49,14 +49,6 @@ export function classOf(c: number): number {
   return v === 0 ? compute(c) : v & 0xff;
 }
 
-export function isLetter(c: number): boolean {
-  return (classOf(c) & LETTER) !== 0;
-}
-
-export function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
 export function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
@@ -75,9 +67,4 @@ export function isAstralEmoji(cp: number): boolean {
     ASTRAL_EMOJI.set(cp, v);
   }
   return v;
-}
-
-/** A letter, digit or combining mark: what makes up a word. */
-export function isWordUnit(c: number): boolean {
-  return (classOf(c) & (LETTER | DIGIT | MARK)) !== 0;
 }
