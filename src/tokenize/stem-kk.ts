@@ -7,6 +7,8 @@
  * or no vowel, never two letters ending in a vowel, and no consonant pair Kazakh does not end a word with. Input: one lower-case word.
  */
 
+import { KAZAKH_WORDS } from '../lang/lexicon.js';
+
 const BACK = new Set('аоұы');
 const FRONT = new Set('әеөүі');
 const VOWELS = new Set('аоұыәеөүіиуюяэ');
@@ -87,7 +89,6 @@ function attaches(stem: string, suffix: string): boolean {
 }
 
 const CLUSTER_FIRST = new Set('рлнйусңм');
-const CLUSTER_SECOND = new Set('тдкқспш');
 
 /** Long enough, has a vowel, and ends the way a Kazakh stem can (а two-letter stem in a consonant: үй, ал, ит). */
 function isStem(stem: string, suffix: string): boolean {
@@ -96,8 +97,8 @@ function isStem(stem: string, suffix: string): boolean {
   if (n < MIN_STEM || (suffix.length === 1 && n < 3 && VOWELS.has(last)) || lastVowel(stem) === undefined) return false;
   if (n === 2 && VOWELS.has(last)) return false;
   const before = stem[n - 2]!;
-  // Two final consonants only as in жұрт, дост, көрк; «қазақс» is not a stem.
-  if (!VOWELS.has(last) && !VOWELS.has(before) && !(CLUSTER_FIRST.has(before) && CLUSTER_SECOND.has(last))) return false;
+  // Two final consonants only after р л н й у с ң м (жұрт, дост, көрк, резерв); «қазақс» is not a stem.
+  if (!VOWELS.has(last) && !VOWELS.has(before) && !CLUSTER_FIRST.has(before)) return false;
   return true;
 }
 
@@ -118,7 +119,8 @@ function strip(word: string, suffixes: Suffixes, extra?: (stem: string, suffix: 
 const AFTER_POSSESSIVE = new Set(['н', 'на', 'не', 'нда', 'нде', 'нан', 'нен', 'ндағы', 'ндегі']);
 
 function caseAllowed(stem: string, suffix: string): boolean {
-  if (suffix === 'н') return /с[ыі]$/.test(stem);
+  // -н after a vowel stem's -сы/-сі (баласын) or a plural possessive (фермаларын); not тегін, алмайсын.
+  if (suffix === 'н') return /(?:[аәеоөұүыіиуюя]с[ыі]|[лдт][ае]р[ыі])$/.test(stem);
   if (suffix === 'а' || suffix === 'е') return /(?:ым|ім|ың|ің|м|ң)$/.test(stem);
   // The n-forms follow a possessive -ы/-і (қазақстанда is -да, not -нда); -нан/-нен also follow м н ң.
   if (AFTER_POSSESSIVE.has(suffix)) return /[ыі]$/.test(stem) || ((suffix === 'нан' || suffix === 'нен') && NASALS.has(stem[stem.length - 1]!));
@@ -144,13 +146,23 @@ const DEVOICE: Readonly<Record<string, string>> = { б: 'п', ғ: 'қ', г: 'к'
 const CASE_WITH_SINGLES = words(`${CASE_LIST} н а е`);
 const VERBAL_NOUN = words('у');
 
+// A known word before a plain case ending beats the possessive reading: бүгін-де, not бүгі-нде.
+function stripCase(word: string): string {
+  for (const suffix of PLAIN_CASE) {
+    if (word.endsWith(suffix) && KAZAKH_WORDS.has(word.slice(0, -suffix.length))) return word.slice(0, -suffix.length);
+  }
+  return strip(word, CASE_WITH_SINGLES, caseAllowed);
+}
+
+const PLAIN_CASE = ['дан', 'ден', 'тан', 'тен', 'да', 'де', 'та', 'те', 'ға', 'ге', 'ды', 'ді'];
+
 export function stemKazakh(word: string): string {
   const afterPerson = strip(word, PERSON);
   const hadPerson = afterPerson !== word;
   // Participles and converbs first: -атын, -ып, -еді end the word, and their letters look like case endings.
   const verb = strip(afterPerson, VERB);
   if (verb !== afterPerson) return verb;
-  let w = strip(afterPerson, CASE_WITH_SINGLES, caseAllowed);
+  let w = stripCase(afterPerson);
   const caseSuffix = afterPerson.slice(w.length);
   const beforePossessive = w;
   w = strip(w, POSSESSIVE, (stem, suffix) => possessiveAllowed(stem, suffix, caseSuffix));

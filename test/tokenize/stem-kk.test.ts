@@ -20,6 +20,11 @@ describe('stemKazakh()', () => {
     ['үйлер', 'үй', 'two letters are enough when the stem ends in a consonant'],
     ['балалер', 'балалер', 'a front suffix does not follow a back stem'],
     ['кітапдар', 'кітапдар', '-дар does not follow a voiceless consonant'],
+    ['бүгінде', 'бүгін', 'a known word before a plain case ending wins over the possessive reading'],
+    ['үйінде', 'үй', '-нде after a possessive -і'],
+    ['резервінде', 'резерв', 'a loanword may end in two consonants after р'],
+    ['фермаларын', 'ферма', '-н after a plural possessive'],
+    ['тегін', 'тегін', '-н needs a possessive -сы/-сі or -лары before it'],
   ])('%s → %s (%s)', (form, stem) => {
     expect(stemKazakh(form)).toBe(stem);
   });
