@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readInput } from '../ingest/readers.js';
 import { detectLanguage, plainKazakh } from '../lang/index.js';
 import { normalize } from '../normalize/index.js';
 import type { Language } from '../types.js';
@@ -11,6 +12,8 @@ import type { Language } from '../types.js';
  * `npm run eval:lang -- --kaznerd <IOB2 file> --telegram-news <folder of *_messages.json> [--limit n]`: the same
  * on public text that the word lists were not written from: Kazakh TV-news sentences (as written and typed
  * without Kazakh letters) and Russian Telegram news posts.
+ * `npm run eval:lang -- --csv <file> --text-field <f> --lang-field <f> [--limit n]`: any CSV or JSONL with a
+ * text and a language column (ru, kk, mixed, other).
  */
 
 interface Row {
@@ -54,8 +57,20 @@ function telegramNews(dir: string, limit: number): Row[] {
   return spread(texts, limit).map((text) => ({ text, lang: 'ru' as Language, script: 'cyrillic' }));
 }
 
-function loadRows(): { name: string; rows: Row[] } {
+async function table(path: string, textField: string, langField: string, limit: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const record of readInput({ path, textField })) {
+    if ('error' in record) continue;
+    const lang = record.meta[langField];
+    if (lang === 'ru' || lang === 'kk' || lang === 'mixed' || lang === 'other') rows.push({ text: record.text, lang, script: `${langField}=${lang}` });
+  }
+  return spread(rows, limit);
+}
+
+async function loadRows(): Promise<{ name: string; rows: Row[] }> {
   const limit = Number(flag('--limit') ?? 1000);
+  const csv = flag('--csv');
+  if (csv) return { name: csv, rows: await table(csv, flag('--text-field') ?? 'text', flag('--lang-field') ?? 'lang', limit) };
   const ner = flag('--kaznerd');
   const news = flag('--telegram-news');
   if (ner || news) {
@@ -69,8 +84,8 @@ function loadRows(): { name: string; rows: Row[] } {
   return { name: file, rows };
 }
 
-function main(): void {
-  const { name: file, rows } = loadRows();
+async function main(): Promise<void> {
+  const { name: file, rows } = await loadRows();
   const quiet = process.argv.includes('--quiet');
   const groups = new Map<string, { n: number; ok: number }>();
   const errors: string[] = [];
@@ -101,4 +116,4 @@ function main(): void {
   else if (errors.length) console.log(`${errors.length} errors (without --quiet they are listed)`);
 }
 
-main();
+await main();
