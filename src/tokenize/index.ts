@@ -196,13 +196,27 @@ function scan(s: string, options: TokenizeOptions, emit: Emit): void {
   const stemming = options.stem !== false;
   const sentences = options.sentences ?? [];
   let sentence = 0;
-  let lang = options.lang ?? 'ru';
+  const lang = options.lang ?? 'ru';
+  // The language of the sentence at i (positions only grow).
+  const langAt = (i: number): Language => {
+    if (sentences.length === 0) return lang;
+    while (sentence < sentences.length - 1 && sentences[sentence]!.end <= i) sentence += 1;
+    return sentences[sentence]!.lang;
+  };
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === 0x20 || c === 0x0a) {
       i += 1;
       continue;
+    }
+    // Most tokens are non-Latin words, which cannot start a link, a handle, a number or an emoji.
+    if (c >= 0x400 && c < 0x530) {
+      const v = TABLE[c]!;
+      if (((v !== 0 ? v : classOf(c)) & LETTER) !== 0) {
+        i = word(s, i, false, langAt(i), stemming, emit);
+        continue;
+      }
     }
     const prev = i > 0 ? s.charCodeAt(i - 1) : 0x20;
     const atWordStart = !isWordCode(prev) && prev !== 0x2e && prev !== 0x2f && prev !== 0x40;
@@ -254,11 +268,7 @@ function scan(s: string, options: TokenizeOptions, emit: Emit): void {
     }
     const cls = classOf(c);
     if (cls & LETTER) {
-      if (sentences.length > 0) {
-        while (sentence < sentences.length - 1 && sentences[sentence]!.end <= i) sentence += 1;
-        lang = sentences[sentence]!.lang;
-      }
-      i = word(s, i, atWordStart, lang, stemming, emit);
+      i = word(s, i, atWordStart, langAt(i), stemming, emit);
       continue;
     }
     if (c >= 0xd800 && c <= 0xdbff) {
