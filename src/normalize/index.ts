@@ -24,13 +24,13 @@ export { Units, type Transform } from './units.js';
  */
 export const TRANSFORMS: ReadonlyArray<{ readonly name: string; readonly run: Transform; readonly needs: number; readonly inPlace: boolean }> = [
   { name: 'unicode', run: unicodeFold, needs: 0, inPlace: false },
-  { name: 'whitespace', inPlace: true, run: collapseWhitespace, needs: 0 },
-  { name: 'spaced-letters', inPlace: true, run: joinSpacedLetters, needs: 0 },
-  { name: 'mixed-script', inPlace: true, run: unifyScript, needs: HAS_LATIN | HAS_CYRILLIC },
-  { name: 'case', inPlace: true, run: foldCase, needs: 0 },
-  { name: 'leet', inPlace: true, run: replaceLeet, needs: HAS_LEET },
-  { name: 'repeats', inPlace: true, run: collapseRepeats, needs: HAS_CYRILLIC },
-  { name: 'kazakh-latin', inPlace: true, run: kazakhLatin, needs: HAS_LATIN },
+  { name: 'whitespace', run: collapseWhitespace, needs: 0, inPlace: true },
+  { name: 'spaced-letters', run: joinSpacedLetters, needs: 0, inPlace: true },
+  { name: 'mixed-script', run: unifyScript, needs: HAS_LATIN | HAS_CYRILLIC, inPlace: true },
+  { name: 'case', run: foldCase, needs: 0, inPlace: true },
+  { name: 'leet', run: replaceLeet, needs: HAS_LEET, inPlace: true },
+  { name: 'repeats', run: collapseRepeats, needs: HAS_CYRILLIC, inPlace: true },
+  { name: 'kazakh-latin', run: kazakhLatin, needs: HAS_LATIN, inPlace: true },
 ];
 
 // Buffers reused across calls: the unicode step fills `front` from the string, the other steps rewrite it in
