@@ -8,9 +8,12 @@ export { QorgauError } from './errors.js';
 export { readInput, readJsonl, readCsv, readText, readTelegram, telegramText, formatFromPath, INPUT_FORMATS } from './ingest/readers.js';
 export type { InputSpec, InputFormat, IngestRecord } from './ingest/readers.js';
 export type { ReaderOptions } from './ingest/records.js';
-export { normalize, toOriginalSpan } from './normalize/index.js';
+export { normalize, normalizeSteps, toOriginalSpan } from './normalize/index.js';
 export { detectLanguage } from './lang/index.js';
-export { tokenize } from './tokenize/index.js';
+export { tokenize, tokenizeNormalized, stemRussian, stemKazakh, emojiName, EMOJI_NAMES } from './tokenize/index.js';
+export type { TokenizeOptions } from './tokenize/index.js';
+export { prepareText } from './tokenize/prepare.js';
+export type { PreparedText } from './tokenize/prepare.js';
 export { findContacts } from './tokenize/contacts.js';
 export { loadRules, validateRuleFile } from './rules/load.js';
 export { matchRules } from './rules/match.js';
@@ -39,11 +42,13 @@ export type {
   Evidence,
   Language,
   LanguageGuess,
+  MappedToken,
   NormalizedPost,
   NormalizedText,
   Output,
   Post,
   Result,
+  SentenceLanguage,
   Token,
   TokenType,
 } from './types.js';

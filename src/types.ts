@@ -56,6 +56,15 @@ export type Language = 'ru' | 'kk' | 'mixed' | 'other';
 export interface LanguageGuess {
   readonly lang: Language;
   readonly confidence: number;
+  /** For `mixed` posts: each sentence's language, with offsets into the text that was passed in. */
+  readonly sentences?: readonly SentenceLanguage[];
+}
+
+export interface SentenceLanguage {
+  readonly start: number;
+  readonly end: number;
+  readonly lang: Language;
+  readonly confidence: number;
 }
 
 /** A run of text after normalization, with a map from every normalized UTF-16 unit back to the original. */
@@ -71,7 +80,7 @@ export interface NormalizedPost extends NormalizedText {
   readonly post: Post;
 }
 
-export type TokenType = 'word' | 'number' | 'url' | 'handle' | 'hashtag' | 'phone' | 'price' | 'emoji';
+export type TokenType = 'word' | 'number' | 'url' | 'handle' | 'hashtag' | 'phone' | 'price' | 'emoji' | 'bot' | 'telegram' | 'email';
 
 /** Offsets are into the normalized text; map them with `toOriginalSpan`. */
 export interface Token {
@@ -79,7 +88,14 @@ export interface Token {
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  /** Words: the Russian or Kazakh stem; emoji: the name (❄ → snowflake); other tokens: the text. */
   readonly stem?: string;
+}
+
+/** A token of a normalized text with its span in the ORIGINAL text as well. */
+export interface MappedToken extends Token {
+  readonly originalStart: number;
+  readonly originalEnd: number;
 }
 
 /** Why a category scored: a rule hit with a span in the ORIGINAL text (UTF-16 offsets, as String.slice). */

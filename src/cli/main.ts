@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { QorgauError } from '../errors.js';
 import { registerReport } from './report.js';
+import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerCalibrate, registerEval } from './eval.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerCalibrate(program);
   registerReport(program);
+  registerInspect(program);
   return program;
 }
 
