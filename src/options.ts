@@ -20,9 +20,9 @@ export interface Options {
   readonly classifier?: Classifier;
   /** `q8` (int8, default) or `fp32` model weights. */
   readonly modelDtype?: 'q8' | 'fp32';
-  /** Extra rule folders; a file with a bundled file's name replaces it. Default none. */
-  readonly rules?: readonly string[];
-  /** Posts per model call. Default 32. */
+  /** Extra rule folders; a file with a bundled file's name replaces it; `false` = no rules at all (the model alone). Default none. */
+  readonly rules?: readonly string[] | false;
+  /** Posts handed to the model at once (sorted by length inside into chunks of 32). Default 256. */
   readonly batchSize?: number;
   /** Model calls in flight at once. Default 1. */
   readonly concurrency?: number;
@@ -117,7 +117,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (options.modelDtype !== undefined && options.modelDtype !== 'q8' && options.modelDtype !== 'fp32') {
     throw new QorgauError('bad_options', `Expected \`modelDtype\` to be "q8" or "fp32", got \`${show(options.modelDtype)}\`.`);
   }
-  const rules = options.rules ?? [];
+  const rules = options.rules === false ? [] : options.rules ?? [];
   if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
     throw new QorgauError('bad_options', `Expected \`rules\` to be a list of folder paths, got \`${show(options.rules)}\`.`);
   }
@@ -127,8 +127,8 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     model,
     ...(options.classifier ? { classifier: options.classifier } : {}),
     modelDtype: options.modelDtype ?? 'q8',
-    ruleDirs: [BUNDLED_RULES_DIR, ...rules],
-    batchSize: expectInteger('batchSize', options.batchSize ?? 32, 1, 4096),
+    ruleDirs: options.rules === false ? [] : [BUNDLED_RULES_DIR, ...rules],
+    batchSize: expectInteger('batchSize', options.batchSize ?? 256, 1, 4096),
     concurrency: expectInteger('concurrency', options.concurrency ?? 1, 1, 64),
     threads: expectInteger('threads', options.threads ?? 1, 1, 64),
     maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),

@@ -11,7 +11,8 @@ export function addAnalyzerOptions(cmd: Command): Command {
     .option('--model <dir>', 'model folder in the Hugging Face layout (default models/qorgau-tiny)')
     .addOption(new Option('--model-dtype <dtype>', 'model weights').choices(['q8', 'fp32']).default('q8'))
     .option('--rules <dir...>', 'extra rule folders; a file named like a bundled one replaces it')
-    .option('--batch-size <n>', 'posts per model call', parsePositiveInt, 32)
+    .option('--no-rules', 'no keyword rules: the model alone (for comparing the two)')
+    .option('--batch-size <n>', 'posts handed to the model at once', parsePositiveInt, 256)
     .option('--concurrency <n>', 'model calls in flight', parsePositiveInt, 1)
     .option('--threads <n>', 'onnxruntime threads per model call', parsePositiveInt, 1)
     .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000);
@@ -22,7 +23,7 @@ export interface AnalyzerFlags {
   thresholds?: string;
   model: string | boolean;
   modelDtype: 'q8' | 'fp32';
-  rules?: string[];
+  rules?: string[] | false;
   batchSize: number;
   concurrency: number;
   threads: number;
@@ -35,7 +36,7 @@ export function analyzerOptions(flags: AnalyzerFlags): Options {
     ...(flags.thresholds !== undefined ? { thresholdsFile: flags.thresholds } : {}),
     ...(flags.model === false ? { model: false as const } : typeof flags.model === 'string' ? { model: flags.model } : {}),
     modelDtype: flags.modelDtype,
-    ...(flags.rules ? { rules: flags.rules } : {}),
+    ...(flags.rules === false ? { rules: false as const } : flags.rules ? { rules: flags.rules } : {}),
     batchSize: flags.batchSize,
     concurrency: flags.concurrency,
     threads: flags.threads,
