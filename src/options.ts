@@ -75,15 +75,22 @@ function expectInteger(name: string, value: unknown, min: number, max: number): 
   return value;
 }
 
-/** Reads a thresholds file: `{category: number}`, or `{thresholds: {category: number}}` as calibrate writes it. */
-export function readThresholdsFile(path: string): Partial<Record<Category, number>> {
+/**
+ * Reads a thresholds file: `{category: number}`, or as `qorgau calibrate` writes it, `{thresholds: {…}}` for
+ * runs with a model (fused scores) and `{rulesOnly: {…}}` for runs without one: the two score scales differ,
+ * so each mode has its own thresholds.
+ */
+export function readThresholdsFile(path: string, mode: 'model' | 'rules' = 'model'): Partial<Record<Category, number>> {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new QorgauError('bad_options', `Could not read thresholds from ${path}: ${describeError(error)}`, { cause: error });
   }
-  const obj = (data as { thresholds?: unknown })?.thresholds ?? data;
+  if (data === null || typeof data !== 'object') throw new QorgauError('bad_options', `${path}: expected an object {category: threshold}.`);
+  const file = data as { thresholds?: unknown; rulesOnly?: unknown; fitted?: unknown };
+  const calibrated = 'thresholds' in file || 'rulesOnly' in file;
+  const obj = calibrated ? (mode === 'rules' ? file.rulesOnly : file.thresholds) ?? {} : data;
   if (obj === null || typeof obj !== 'object') throw new QorgauError('bad_options', `${path}: expected an object {category: threshold}.`);
   const out: Partial<Record<Category, number>> = {};
   for (const [key, value] of Object.entries(obj)) {
@@ -95,11 +102,13 @@ export function readThresholdsFile(path: string): Partial<Record<Category, numbe
 
 export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new QorgauError('bad_options', `Expected options to be an object, got \`${show(options)}\`.`);
+  const model = options.model ?? (existsSync(BUNDLED_MODEL_DIR) ? BUNDLED_MODEL_DIR : false);
+  const mode = options.classifier || model !== false ? 'model' : 'rules';
   const fileThresholds =
     options.thresholdsFile !== undefined
-      ? readThresholdsFile(options.thresholdsFile)
+      ? readThresholdsFile(options.thresholdsFile, mode)
       : existsSync(BUNDLED_THRESHOLDS)
-        ? readThresholdsFile(BUNDLED_THRESHOLDS)
+        ? readThresholdsFile(BUNDLED_THRESHOLDS, mode)
         : {};
   const thresholds = Object.fromEntries(CATEGORIES.map((c) => [c, fileThresholds[c] ?? 0.5])) as Record<Category, number>;
   if (typeof options.threshold === 'number' || (options.threshold !== undefined && typeof options.threshold !== 'object')) {
@@ -121,7 +130,6 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
     throw new QorgauError('bad_options', `Expected \`rules\` to be a list of folder paths, got \`${show(options.rules)}\`.`);
   }
-  const model = options.model ?? (existsSync(BUNDLED_MODEL_DIR) ? BUNDLED_MODEL_DIR : false);
   return {
     thresholds,
     model,

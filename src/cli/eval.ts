@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { evaluate, fitFusionOn, fitThresholds, refuse, scoreGold, type EvalReport, type Metrics } from '../eval/index.js';
@@ -84,10 +84,18 @@ export function registerCalibrate(program: Command): void {
         items = refuse(items, fusion);
       }
       const cal = fitThresholds(items, flags.bestF1 ? 'f1' : flags.targetPrecision);
-      const file = {
-        thresholds: cal.thresholds,
-        fitted: { on: gold, splits: splits ?? 'all', posts: items.length, target: cal.target, model, perCategory: cal.perCategory },
-      };
+      // Thresholds for runs with a model and for rules-only runs live side by side: refitting one keeps the other.
+      let previous: Record<string, unknown> = {};
+      try {
+        previous = JSON.parse(readFileSync(flags.output, 'utf8')) as Record<string, unknown>;
+        if (!('thresholds' in previous) && !('rulesOnly' in previous)) previous = {};
+      } catch {
+        previous = {};
+      }
+      const fitted = { on: gold, splits: splits ?? 'all', posts: items.length, target: cal.target, model, perCategory: cal.perCategory };
+      const file = model
+        ? { ...previous, thresholds: cal.thresholds, fitted }
+        : { ...previous, rulesOnly: cal.thresholds, fittedRulesOnly: fitted };
       writeFileSync(flags.output, `${JSON.stringify(file, null, 2)}\n`);
       for (const c of CATEGORIES) {
         const x = cal.perCategory[c];

@@ -143,3 +143,18 @@ describe('evaluate()', () => {
     expect(report.hardNegatives).toEqual({ posts: 1, flaggedRate: 1, byKind: { news: { posts: 1, flagged: 1 } } });
   });
 });
+
+describe('readThresholdsFile()', () => {
+  it('keeps separate thresholds for runs with a model and rules-only runs', async () => {
+    const { readThresholdsFile } = await import('../../src/options.js');
+    const dir = mkdtempSync(join(tmpdir(), 'qorgau-thr-'));
+    const file = join(dir, 't.json');
+    writeFileSync(file, JSON.stringify({ thresholds: { drugs: 0.7 }, rulesOnly: { drugs: 0.4 } }));
+    expect(readThresholdsFile(file, 'model')).toEqual({ drugs: 0.7 });
+    expect(readThresholdsFile(file, 'rules')).toEqual({ drugs: 0.4 });
+    writeFileSync(file, JSON.stringify({ fraud: 0.3 }));
+    expect(readThresholdsFile(file, 'rules')).toEqual({ fraud: 0.3 });
+    writeFileSync(file, JSON.stringify({ thresholds: { fraud: 2 } }));
+    expect(() => readThresholdsFile(file, 'model')).toThrow('Expected `thresholds.fraud` to be a number from 0 to 1, got `2`.');
+  });
+});
