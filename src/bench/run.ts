@@ -1,5 +1,7 @@
 import { cpus } from 'node:os';
+import { existsSync } from 'node:fs';
 import { createAnalyzer } from '../analyzer.js';
+import { BUNDLED_MODEL_DIR } from '../paths.js';
 import { detectLanguage } from '../lang/index.js';
 import { normalize } from '../normalize/index.js';
 import { tokenizeNormalized } from '../tokenize/index.js';
@@ -48,6 +50,33 @@ async function main(): Promise<void> {
   const sec = (performance.now() - t) / 1000;
   console.log(`rules-only analyze: ${Math.round(n / sec)} posts/s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
   await analyzer.close();
+
+  if (!existsSync(BUNDLED_MODEL_DIR)) {
+    console.log('rules+model: skipped (no model in models/qorgau-tiny)');
+    return;
+  }
+  // The model runs on every post. Configurations: posts per model call (sorted by length into chunks of 32
+  // inside), onnxruntime threads, model calls in flight.
+  const modelPosts = input.slice(0, Number(process.env.BENCH_MODEL_POSTS ?? 20_000));
+  const configs = [
+    { batchSize: 32, threads: 1, concurrency: 1 },
+    { batchSize: 256, threads: 1, concurrency: 1 },
+    { batchSize: 256, threads: 2, concurrency: 1 },
+    { batchSize: 256, threads: 1, concurrency: 2 },
+  ];
+  for (const cfg of configs) {
+    const withModel = await createAnalyzer({ ...cfg, onNotice: () => {} });
+    // Warm-up: onnxruntime allocates its arenas on the first calls.
+    for await (const _ of withModel.analyzeStream(modelPosts.slice(0, 512))) void _;
+    const t0 = performance.now();
+    let m = 0;
+    for await (const _ of withModel.analyzeStream(modelPosts)) m += 1;
+    const s = (performance.now() - t0) / 1000;
+    console.log(
+      `rules+model (${withModel.info.model}) batch ${cfg.batchSize}, threads ${cfg.threads}, concurrency ${cfg.concurrency}: ${Math.round(m / s)} posts/s over ${m} posts, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+    );
+    await withModel.close();
+  }
 }
 
 await main();
