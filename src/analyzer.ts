@@ -92,7 +92,10 @@ export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
   }
   if (!classifier) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
   const fusion: FusionModel | undefined =
-    opts.fusion === false ? undefined : opts.fusion ?? (opts.model !== false && existsSync(join(opts.model, 'fusion.json')) ? readFusion(join(opts.model, 'fusion.json')) : undefined);
+    opts.fusion === false
+      ? undefined
+      : // A fusion layer belongs to the model it was fitted with: an injected classifier gets none unless given one.
+        opts.fusion ?? (!opts.classifier && opts.model !== false && existsSync(join(opts.model, 'fusion.json')) ? readFusion(join(opts.model, 'fusion.json')) : undefined);
   const limit = pLimit(opts.concurrency);
 
   async function scoreBatch(batch: readonly (Prepared | ErrorRecord)[]): Promise<Output[]> {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { QorgauError, describeError } from './errors.js';
 import type { Classifier } from './model/classifier.js';
 import type { FusionModel } from './score/fusion.js';
@@ -104,10 +105,13 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new QorgauError('bad_options', `Expected options to be an object, got \`${show(options)}\`.`);
   const model = options.model ?? (existsSync(BUNDLED_MODEL_DIR) ? BUNDLED_MODEL_DIR : false);
   const mode = options.classifier || model !== false ? 'model' : 'rules';
+  // The bundled thresholds were fitted for the bundled model (and for rules-only runs): another model or an
+  // injected classifier starts from 0.5 unless told otherwise.
+  const bundledApplies = !options.classifier && (model === false || resolve(model) === resolve(BUNDLED_MODEL_DIR));
   const fileThresholds =
     options.thresholdsFile !== undefined
       ? readThresholdsFile(options.thresholdsFile, mode)
-      : existsSync(BUNDLED_THRESHOLDS)
+      : bundledApplies && existsSync(BUNDLED_THRESHOLDS)
         ? readThresholdsFile(BUNDLED_THRESHOLDS, mode)
         : {};
   const thresholds = Object.fromEntries(CATEGORIES.map((c) => [c, fileThresholds[c] ?? 0.5])) as Record<Category, number>;
