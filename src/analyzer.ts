@@ -14,6 +14,7 @@ import { fuseScores, labelsFor, priorityOf } from './score/index.js';
 import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
 import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
+import { startWorkers, type AnalyzerCore } from './worker-pool.js';
 import type { Category, CategoryScores, ErrorRecord, Evidence, Language, NormalizedText, Output, Post, Result } from './types.js';
 import { isErrorRecord } from './types.js';
 
@@ -81,9 +82,32 @@ function failed(post: Post, error: unknown): ErrorRecord {
   return errorRecord(post.source ?? 'input', post.line ?? 0, 'scoring_failed', `Could not score the post: ${describeError(error)}`, post.id);
 }
 
-/** Loads rules and (unless disabled) the model once; the returned analyzer is reused for every post. */
+/**
+ * Loads rules and (unless disabled) the model once; the returned analyzer is reused for every post. With
+ * `workers` above 1 each worker thread loads its own and this thread only hands out batches.
+ */
 export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
   const opts = resolveOptions(options);
+  const core = opts.workers > 1 ? await startWorkers(opts) : await createInProcessAnalyzer(opts);
+  return {
+    info: core.info,
+    analyzeStream: core.analyzeStream,
+    close: core.close,
+    async analyze(input) {
+      const post =
+        typeof input === 'string' ? textToPost(input, 'text', 'text', 1, opts.maxTextLength) : textToPost(input.text, input.id, input.source ?? 'input', input.line ?? 1, opts.maxTextLength, input.meta);
+      if (isErrorRecord(post)) throw new QorgauError(post.error.code, post.error.message);
+      for await (const out of core.analyzeStream([post])) {
+        if (isErrorRecord(out)) throw new QorgauError(out.error.code, out.error.message);
+        return out;
+      }
+      throw new QorgauError('scoring_failed', 'The analyzer returned no result.');
+    },
+  };
+}
+
+/** The analyzer on this thread: what `createAnalyzer` runs with `workers: 1` and what each worker thread runs. */
+export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<AnalyzerCore> {
   const rules = loadRules(opts.ruleDirs);
   let classifier: Classifier | undefined = opts.classifier;
   if (!classifier && opts.model !== false) {
@@ -190,16 +214,6 @@ export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
   return {
     info: { rules: rules.rules.length, model: classifier?.name ?? null },
     analyzeStream,
-    async analyze(input) {
-      const post =
-        typeof input === 'string' ? textToPost(input, 'text', 'text', 1, opts.maxTextLength) : textToPost(input.text, input.id, input.source ?? 'input', input.line ?? 1, opts.maxTextLength, input.meta);
-      if (isErrorRecord(post)) throw new QorgauError(post.error.code, post.error.message);
-      for await (const out of analyzeStream([post])) {
-        if (isErrorRecord(out)) throw new QorgauError(out.error.code, out.error.message);
-        return out;
-      }
-      throw new QorgauError('scoring_failed', 'The analyzer returned no result.');
-    },
     async close() {
       await classifier?.dispose();
     },

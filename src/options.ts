@@ -29,6 +29,12 @@ export interface Options {
   readonly concurrency?: number;
   /** onnxruntime threads per model call. Default 1. */
   readonly threads?: number;
+  /**
+   * Worker threads that each run their own analyzer (rules + model): normalization, rules and the tokenizer
+   * run on the main thread otherwise and cap one process well below what the cores can score. 1 = in-process.
+   * Not with `classifier` (a function cannot be sent to a worker). Default 1.
+   */
+  readonly workers?: number;
   /** Longest post accepted, in characters; longer posts become `text_too_long` errors. Default 1,000,000. */
   readonly maxTextLength?: number;
   /** Fusion layer over rule and model scores; `false` = the stronger signal wins. Default: `<model>/fusion.json` when present. */
@@ -48,6 +54,7 @@ export interface ResolvedOptions {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly threads: number;
+  readonly workers: number;
   readonly maxTextLength: number;
   readonly onNotice: (message: string) => void;
   readonly fusion?: FusionModel | false;
@@ -134,6 +141,10 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
     throw new QorgauError('bad_options', `Expected \`rules\` to be a list of folder paths, got \`${show(options.rules)}\`.`);
   }
+  const workers = expectInteger('workers', options.workers ?? 1, 1, 64);
+  if (workers > 1 && options.classifier) {
+    throw new QorgauError('bad_options', `Expected \`classifier\` to be unset with \`workers\` above 1: a classifier object cannot be sent to a worker thread. Pass \`model\` (a folder) instead, or workers 1.`);
+  }
   return {
     thresholds,
     model,
@@ -143,6 +154,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     batchSize: expectInteger('batchSize', options.batchSize ?? 256, 1, 4096),
     concurrency: expectInteger('concurrency', options.concurrency ?? 1, 1, 64),
     threads: expectInteger('threads', options.threads ?? 1, 1, 64),
+    workers,
     maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),
     onNotice: options.onNotice ?? ((m) => process.stderr.write(`qorgau: ${m}\n`)),
     ...(options.fusion !== undefined ? { fusion: options.fusion } : {}),

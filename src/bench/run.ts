@@ -51,18 +51,29 @@ async function main(): Promise<void> {
   console.log(`rules-only analyze: ${Math.round(n / sec)} posts/s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
   await analyzer.close();
 
+  // Two worker threads: normalization and rules are what each thread spends its time on.
+  const pooled = await createAnalyzer({ model: false, workers: 2, onNotice: () => {} });
+  for await (const _ of pooled.analyzeStream(input.slice(0, 2048))) void _;
+  const tw = performance.now();
+  let nw = 0;
+  for await (const _ of pooled.analyzeStream(input)) nw += 1;
+  const secw = (performance.now() - tw) / 1000;
+  console.log(`rules-only analyze, workers 2: ${Math.round(nw / secw)} posts/s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB (the process, workers included)`);
+  await pooled.close();
+
   if (!existsSync(BUNDLED_MODEL_DIR)) {
     console.log('rules+model: skipped (no model in models/qorgau-tiny)');
     return;
   }
   // The model runs on every post. Configurations: posts per model call (sorted by length into chunks of 32
-  // inside), onnxruntime threads, model calls in flight.
+  // inside), onnxruntime threads, model calls in flight, worker threads (each with its own rules and model).
   const modelPosts = input.slice(0, Number(process.env.BENCH_MODEL_POSTS ?? 20_000));
   const configs = [
     { batchSize: 32, threads: 1, concurrency: 1 },
     { batchSize: 256, threads: 1, concurrency: 1 },
     { batchSize: 256, threads: 2, concurrency: 1 },
     { batchSize: 256, threads: 1, concurrency: 2 },
+    { batchSize: 256, threads: 1, concurrency: 1, workers: 2 },
   ];
   for (const cfg of configs) {
     const withModel = await createAnalyzer({ ...cfg, onNotice: () => {} });
@@ -73,7 +84,7 @@ async function main(): Promise<void> {
     for await (const _ of withModel.analyzeStream(modelPosts)) m += 1;
     const s = (performance.now() - t0) / 1000;
     console.log(
-      `rules+model (${withModel.info.model}) batch ${cfg.batchSize}, threads ${cfg.threads}, concurrency ${cfg.concurrency}: ${Math.round(m / s)} posts/s over ${m} posts, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+      `rules+model (${withModel.info.model}) batch ${cfg.batchSize}, threads ${cfg.threads}, concurrency ${cfg.concurrency}${'workers' in cfg ? `, workers ${cfg.workers}` : ''}: ${Math.round(m / s)} posts/s over ${m} posts, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
     );
     await withModel.close();
   }

@@ -15,6 +15,7 @@ export function addAnalyzerOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'posts handed to the model at once', parsePositiveInt, 256)
     .option('--concurrency <n>', 'model calls in flight', parsePositiveInt, 1)
     .option('--threads <n>', 'onnxruntime threads per model call', parsePositiveInt, 1)
+    .option('--workers <n>', 'worker threads, each with its own rules and model (1 = this thread)', parsePositiveInt, 1)
     .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000);
 }
 
@@ -27,6 +28,7 @@ export interface AnalyzerFlags {
   batchSize: number;
   concurrency: number;
   threads: number;
+  workers: number;
   maxLength: number;
 }
 
@@ -40,6 +42,7 @@ export function analyzerOptions(flags: AnalyzerFlags): Options {
     batchSize: flags.batchSize,
     concurrency: flags.concurrency,
     threads: flags.threads,
+    workers: flags.workers,
     maxTextLength: flags.maxLength,
   };
 }
