@@ -1,31 +1,8 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-const SAMPLES = join(import.meta.dirname, '..', '..', 'corpora', 'samples');
-
-async function qorgau(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run('node', [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
-  if (input !== undefined) {
-    child.child.stdin!.end(input);
-  }
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error('Run `npm run build` first: the CLI tests run the built dist/cli/main.js.');
-});
+import { SAMPLES, qorgau } from '../helpers/cli.js';
 
 describe('qorgau score', () => {
   it('prints one result object with the contract schema for --json', async () => {
