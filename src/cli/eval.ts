@@ -99,7 +99,7 @@ export function registerCalibrate(program: Command): void {
       writeFileSync(flags.output, `${JSON.stringify(file, null, 2)}\n`);
       for (const c of CATEGORIES) {
         const x = cal.perCategory[c];
-        process.stderr.write(`  ${c.padEnd(14)} threshold ${x.threshold.toFixed(4)}  P ${pct(x.precision)} R ${pct(x.recall)} F1 ${pct(x.f1)}  support ${x.support}${x.met ? '' : x.support ? '  (target not reached: best F1)' : '  (no positives: default)'}\n`);
+        process.stderr.write(`  ${c.padEnd(14)} threshold ${x.threshold.toFixed(4)}  P ${pct(x.precision)} R ${pct(x.recall)} F1 ${pct(x.f1)}  support ${x.support}${!x.support ? '  (no positives: default)' : x.met || cal.target === 'f1' ? '' : '  (target not reached: best F1)'}\n`);
       }
       process.stderr.write(`qorgau: wrote ${flags.output}\n`);
     },
