@@ -45,9 +45,17 @@ function combine(rules: CategoryScores, model: Probabilities | undefined, fusion
   return fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
 }
 
-function toResult(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions, fusion: FusionModel | undefined, extra: readonly Evidence[] = []): Result {
+interface Decided {
+  readonly scores: CategoryScores;
+  readonly labels: Category[];
+}
+
+function decide(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions, fusion: FusionModel | undefined): Decided {
   const scores = combine(p.rules.scores, model, fusion);
-  const labels = labelsFor(scores, opts.thresholds);
+  return { scores, labels: labelsFor(scores, opts.thresholds) };
+}
+
+function toResult(p: Prepared, model: Probabilities | undefined, { scores, labels }: Decided, opts: ResolvedOptions, extra: readonly Evidence[] = []): Result {
   const { post } = p;
   return {
     id: post.id,
@@ -134,14 +142,34 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
         modelError = error;
       }
     }
-    const extra = probs && classifier ? await explainModelOnly(classifier, ready, probs) : new Map<Prepared, Evidence[]>();
+    // Scores and labels once per post: the explanation step and the result both read them.
+    let decided: (Decided | Error)[] = [];
+    let extra = new Map<Prepared, Evidence[]>();
+    if (modelError === undefined) {
+      decided = ready.map((p, i) => {
+        try {
+          return decide(p, probs?.[i], opts, fusion);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      });
+      if (probs && classifier) {
+        try {
+          extra = await explainModelOnly(classifier, ready, decided);
+        } catch (error) {
+          modelError = error;
+        }
+      }
+    }
     let k = 0;
     return batch.map((b) => {
       if ('error' in b) return b;
       const i = k++;
       if (modelError !== undefined) return failed(b.post, modelError);
+      const d = decided[i]!;
+      if (d instanceof Error) return failed(b.post, d);
       try {
-        return toResult(b, probs?.[i], opts, fusion, extra.get(b));
+        return toResult(b, probs?.[i], d, opts, extra.get(b));
       } catch (error) {
         return failed(b.post, error);
       }
@@ -152,11 +180,12 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
    * A label no rule explains gets `rule: "model"` evidence: the sentence the model scores highest for that
    * category. Only such posts pay for the extra (sentence-level) model call.
    */
-  async function explainModelOnly(c: Classifier, ready: readonly Prepared[], probs: readonly Probabilities[]): Promise<Map<Prepared, Evidence[]>> {
+  async function explainModelOnly(c: Classifier, ready: readonly Prepared[], decided: readonly (Decided | Error)[]): Promise<Map<Prepared, Evidence[]>> {
     const todo: { p: Prepared; cats: Category[]; spans: { start: number; end: number }[] }[] = [];
     ready.forEach((p, i) => {
-      const scores = combine(p.rules.scores, probs[i], fusion);
-      const cats = labelsFor(scores, opts.thresholds).filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
+      const d = decided[i];
+      if (!d || d instanceof Error) return;
+      const cats = d.labels.filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
       if (cats.length > 0) todo.push({ p, cats, spans: sentences(p.normalized.text) });
     });
     const out = new Map<Prepared, Evidence[]>();

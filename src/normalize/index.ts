@@ -9,7 +9,7 @@ import { unicodeFold, unicodeFoldText } from './unicode.js';
 import { HAS_CYRILLIC, HAS_LATIN, HAS_LEET, Units, copyOut, unitsToString, type Transform } from './units.js';
 import { collapseWhitespace } from './whitespace.js';
 
-export { identity, toOriginalSpan, MappedBuilder } from './mapped.js';
+export { toOriginalSpan } from './mapped.js';
 export { transliterate as kazakhLatinToCyrillic, looksKazakhLatin } from './kazakh-latin.js';
 export { Units, type Transform } from './units.js';
 
