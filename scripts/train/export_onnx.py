@@ -8,7 +8,7 @@ Writes into --out:
   config.json               model_type bert, id2label/label2id (label order of the checkpoint),
                             problem_type multi_label_classification (=> sigmoid in the pipeline)
   tokenizer.json, tokenizer_config.json, special_tokens_map.json, vocab.txt
-  onnx/model.onnx           fp32, opset 14, inputs input_ids/attention_mask/token_type_ids (int64,
+  onnx/model.onnx           fp32 ([CLS]-only last layer and fused Q/K/V unless --full-graph), opset 14, inputs input_ids/attention_mask/token_type_ids (int64,
                             dynamic batch_size/sequence_length), output logits
   onnx/model_quantized.onnx int8: every MatMul with a constant weight -> DynamicQuantizeLinear + MatMulInteger
                             (weights int8, per output column, 7-bit range to avoid u8s8 saturation on AVX2)
@@ -199,6 +199,8 @@ def main():
     ap.add_argument("--tokenizer", default=".cache/model/tokenizer")
     ap.add_argument("--out", default=".cache/model/export")
     ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--full-graph", action="store_true",
+                    help="export every output row of the last layer (default: [CLS] only, fused Q/K/V; same logits)")
     args = ap.parse_args()
     torch.set_num_threads(1)
 
@@ -214,7 +216,12 @@ def main():
     json.dump(tcfg, open(tcfg_path, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 
     fp32_path = os.path.join(args.out, "onnx", "model.onnx")
+    # The classifier reads only [CLS] of the last layer, so the exported graph computes that layer's queries,
+    # attention output and feed-forward for [CLS] alone, and Q/K/V as one product: ~30% less work at run time
+    # for identical logits. The reference logits below come from the full model, so the JS test checks this.
+    model.bert.export_fast = not args.full_graph
     m = export_fp32(model, fp32_path, args.max_len)
+    model.bert.export_fast = False
     q, n_mm, n_emb = quantize(m)
     q_path = os.path.join(args.out, "onnx", "model_quantized.onnx")
     onnx.save(q, q_path)

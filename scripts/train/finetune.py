@@ -94,10 +94,12 @@ def collate(rows, b, pad_id):
 @torch.no_grad()
 def predict(model, rows, pad_id, batch_size=128):
     model.eval()
+    device = next(model.parameters()).device
     probs = torch.zeros(len(rows), model.num_labels)
     for b in batches(rows, batch_size, False, 0):
         ids, am, _, _ = collate(rows, b, pad_id)
-        probs[b] = torch.sigmoid(model(ids, am, torch.zeros_like(ids)))
+        ids, am = ids.to(device), am.to(device)
+        probs[b] = torch.sigmoid(model(ids, am, torch.zeros_like(ids))).float().cpu()
     model.train()
     return probs
 
@@ -182,6 +184,7 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=0, help="stop training after this many minutes (0: no cap)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -219,12 +222,13 @@ def main():
         missing = model.load_encoder_from_mlm(ck["model"])
         log("initialised encoder from %s (step %s)%s" % (args.init, ck.get("step"),
                                                        ("; missing: %s" % missing) if missing else ""))
+    model.to(args.device)
 
     pos_weight = None
     if args.pos_weight == "sqrt":
         y = torch.tensor([r[1] for r in train])
         pos = y.sum(0).clamp(min=1)
-        pos_weight = ((len(train) - pos) / pos).sqrt().clamp(1.0, 10.0)
+        pos_weight = ((len(train) - pos) / pos).sqrt().clamp(1.0, 10.0).to(args.device)
         log("pos_weight %s" % [round(float(x), 2) for x in pos_weight])
 
     decay, no_decay = [], []
@@ -246,7 +250,7 @@ def main():
         tot_loss = 0.0
         nb = 0
         for b in batches(train, args.batch_size, True, args.seed * 100 + epoch):
-            ids, am, y, w = collate(train, b, tok.pad_id)
+            ids, am, y, w = (t.to(args.device) for t in collate(train, b, tok.pad_id))
             lr = args.lr * (step / warm if step < warm else max(0.0, (total - step) / (total - warm)))
             for g in opt.param_groups:
                 g["lr"] = lr
@@ -277,7 +281,7 @@ def main():
             epoch, entry["train_loss"], nb, train_time, entry["examples_per_s"],
             ("\n    dev " + fmt(entry["dev"])) if dev else ""))
         if best is None or score > best[0]:
-            best = (score, epoch, {k: v.clone() for k, v in model.state_dict().items()})
+            best = (score, epoch, {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
             torch.save({"model": best[2], "config": cfg.to_dict(), "labels": labels, "epoch": epoch,
                         "tokenizer": os.path.abspath(args.tokenizer)}, os.path.join(args.out, "model.pt"))
         if stop:

@@ -65,10 +65,23 @@ class BertSelfAttention(nn.Module):
         b, s, _ = x.shape
         return x.view(b, s, self.h, self.d).transpose(1, 2)  # b h s d
 
-    def forward(self, x, ext_mask):
-        q = self._split(self.query(x))
-        k = self._split(self.key(x))
-        v = self._split(self.value(x))
+    def forward(self, x, ext_mask, cls_only=False, fused_qkv=False):
+        # cls_only: queries only at [CLS] (the last layer of a classifier needs no other output row).
+        # fused_qkv: one [hidden, 3*hidden] product instead of three, for inference; identical values.
+        if fused_qkv and not cls_only:
+            w = torch.cat([self.query.weight, self.key.weight, self.value.weight], 0)
+            b = torch.cat([self.query.bias, self.key.bias, self.value.bias], 0)
+            q, k, v = F.linear(x, w, b).split(self.h * self.d, dim=-1)
+            q, k, v = self._split(q), self._split(k), self._split(v)
+        elif fused_qkv:
+            w = torch.cat([self.key.weight, self.value.weight], 0)
+            b = torch.cat([self.key.bias, self.value.bias], 0)
+            k, v = F.linear(x, w, b).split(self.h * self.d, dim=-1)
+            q, k, v = self._split(self.query(x[:, :1])), self._split(k), self._split(v)
+        else:
+            q = self._split(self.query(x[:, :1] if cls_only else x))
+            k = self._split(self.key(x))
+            v = self._split(self.value(x))
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.d) + ext_mask
         probs = self.dropout(torch.softmax(scores, dim=-1))
         ctx = torch.matmul(probs, v).transpose(1, 2)
@@ -93,8 +106,8 @@ class BertAttention(nn.Module):
         self.self = BertSelfAttention(c)
         self.output = BertSelfOutput(c)
 
-    def forward(self, x, ext_mask):
-        return self.output(self.self(x, ext_mask), x)
+    def forward(self, x, ext_mask, cls_only=False, fused_qkv=False):
+        return self.output(self.self(x, ext_mask, cls_only, fused_qkv), x[:, :1] if cls_only else x)
 
 
 class BertIntermediate(nn.Module):
@@ -124,8 +137,8 @@ class BertLayer(nn.Module):
         self.intermediate = BertIntermediate(c)
         self.output = BertOutput(c)
 
-    def forward(self, x, ext_mask):
-        a = self.attention(x, ext_mask)
+    def forward(self, x, ext_mask, cls_only=False, fused_qkv=False):
+        a = self.attention(x, ext_mask, cls_only, fused_qkv)
         return self.output(self.intermediate(a), a)
 
 
@@ -134,9 +147,10 @@ class BertEncoder(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList([BertLayer(c) for _ in range(c.num_hidden_layers)])
 
-    def forward(self, x, ext_mask):
-        for layer in self.layer:
-            x = layer(x, ext_mask)
+    def forward(self, x, ext_mask, cls_only_last=False, fused_qkv=False):
+        last = len(self.layer) - 1
+        for i, layer in enumerate(self.layer):
+            x = layer(x, ext_mask, cls_only_last and i == last, fused_qkv)
         return x
 
 
@@ -156,6 +170,8 @@ class BertModel(nn.Module):
         self.embeddings = BertEmbeddings(c)
         self.encoder = BertEncoder(c)
         self.pooler = BertPooler(c) if add_pooler else None
+        # Set by the ONNX export of a classifier: the same logits with less work (see BertEncoder.forward).
+        self.export_fast = False
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
         if attention_mask is None:
@@ -163,7 +179,7 @@ class BertModel(nn.Module):
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
         ext = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
-        h = self.encoder(self.embeddings(input_ids, token_type_ids), ext)
+        h = self.encoder(self.embeddings(input_ids, token_type_ids), ext, self.export_fast, self.export_fast)
         pooled = self.pooler(h) if self.pooler is not None else None
         return h, pooled
 

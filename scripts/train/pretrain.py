@@ -17,6 +17,7 @@
   MLM loss/accuracy on 2,000 windows never trained on.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -88,11 +89,15 @@ def make_batches(indices, lengths, batch_tokens, seed):
 
 
 def collate(batch, data, pad_id):
-    L = max(int(data["lengths"][i]) for i in batch)
-    ids = torch.full((len(batch), L), pad_id, dtype=torch.long)
-    for r, i in enumerate(batch):
-        a, b = int(data["offsets"][i]), int(data["offsets"][i + 1])
-        ids[r, :b - a] = data["flat"][a:b].to(torch.long)
+    # Vectorised: a GPU step takes milliseconds, a Python loop over ~1,000 rows would dominate it.
+    b = torch.tensor(batch, dtype=torch.long)
+    lens = data["lengths"][b].to(torch.long)
+    L = int(lens.max())
+    pos = torch.arange(L, dtype=torch.long)
+    idx = data["offsets"][b][:, None] + pos[None, :]
+    valid = pos[None, :] < lens[:, None]
+    ids = data["flat"][idx.clamp(max=len(data["flat"]) - 1)].to(torch.long)
+    ids[~valid] = pad_id
     return ids
 
 
@@ -113,7 +118,7 @@ def mask_tokens(ids, gen, mask_id, vocab_size, n_special, prob=0.15):
     return inp, labels
 
 
-def evaluate(model, data, dev_batches, tok, vocab_size):
+def evaluate(model, data, dev_batches, tok, vocab_size, device="cpu"):
     model.eval()
     gen = torch.Generator().manual_seed(12345)
     tot_loss = tot_acc = tot_n = 0.0
@@ -121,7 +126,7 @@ def evaluate(model, data, dev_batches, tok, vocab_size):
         for b in dev_batches:
             ids = collate(b, data, tok.pad_id)
             inp, labels = mask_tokens(ids, gen, tok.mask_id, vocab_size, 5)
-            loss, acc = model(inp, (ids != tok.pad_id).long(), labels)
+            loss, acc = model(inp.to(device), (ids != tok.pad_id).long().to(device), labels.to(device))
             n = float((labels != -100).sum())
             tot_loss += float(loss) * n
             tot_acc += float(acc) * n
@@ -159,13 +164,21 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--ids", default="", help="pre-encoded windows (flat/offsets/lengths, e.g. a copy of <out>/ids.pt "
+                    "made elsewhere); --text is not read then")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
     tok = WordPieceTokenizer.from_tokenizer_json(os.path.join(args.tokenizer, "tokenizer.json"), args.max_len)
     vocab_size = len(tok.vocab)
-    data = encode_corpus(args.text, tok, args.max_len, os.path.join(args.out, "ids.pt"))
+    if args.ids:
+        data = torch.load(args.ids)
+        log("loaded %d windows from %s" % (len(data["lengths"]), args.ids))
+    else:
+        data = encode_corpus(args.text, tok, args.max_len, os.path.join(args.out, "ids.pt"))
     lengths = data["lengths"].tolist()
     n = len(lengths)
     perm = list(range(n))
@@ -179,7 +192,7 @@ def main():
                      max_position_embeddings=args.max_len, hidden_dropout_prob=args.dropout,
                      attention_probs_dropout_prob=args.dropout)
     torch.manual_seed(args.seed)
-    model = BertForMaskedLM(cfg)
+    model = BertForMaskedLM(cfg).to(args.device)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         (no_decay if (p.ndim == 1 or "LayerNorm" in name) else decay).append(p)
@@ -192,7 +205,7 @@ def main():
     elapsed_before = 0.0
     history = []
     if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path)
+        ck = torch.load(ckpt_path, map_location=args.device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, total_steps = ck["step"], ck["total_steps"]
@@ -252,7 +265,9 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         want_acc = (step + 1) % args.log_every == 0
-        loss, acc = model(inp, (ids != tok.pad_id).long(), labels, with_acc=want_acc)
+        with (torch.autocast(device_type="cuda", dtype=torch.bfloat16) if args.bf16 else contextlib.nullcontext()):
+            loss, acc = model(inp.to(args.device, non_blocking=True), (ids != tok.pad_id).long().to(args.device),
+                              labels.to(args.device, non_blocking=True), with_acc=want_acc)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -276,13 +291,17 @@ def main():
         if total_steps and step >= total_steps:
             done = True
         if done or time.time() - t_last_ckpt > args.ckpt_minutes * 60:
-            dl, da = evaluate(model, data, dev_batches, tok, vocab_size)
+            dl, da = evaluate(model, data, dev_batches, tok, vocab_size, args.device)
             elapsed = elapsed_before + time.time() - t_start
             history.append({"step": step, "dev_loss": round(dl, 4), "dev_acc": round(da, 4),
                             "minutes": round(elapsed / 60, 1)})
             save_ckpt(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                                   "total_steps": total_steps, "config": cfg.to_dict(), "elapsed": elapsed,
                                   "history": history, "args": vars(args), "finished": done})
+            # The encoder alone (no optimiser state): what fine-tuning reads, small enough to copy around.
+            save_ckpt(os.path.join(args.out, "encoder.pt"), {
+                "model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "step": step,
+                "config": cfg.to_dict(), "history": history})
             log("checkpoint step %d: dev MLM loss %.4f acc %.3f (%.1f min elapsed) -> %s" % (
                 step, dl, da, elapsed / 60, ckpt_path))
             t_last_ckpt = time.time()
