@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLED_MODEL_DIR } from '../src/paths.js';
 import { createAnalyzer } from '../src/analyzer.js';
 import { QorgauError } from '../src/errors.js';
 import { isErrorRecord, type ErrorRecord, type Post, type Result } from '../src/types.js';
@@ -91,6 +95,10 @@ describe('createAnalyzer()', () => {
 
   it('fails clearly for a model folder that does not exist', async () => {
     await expect(createAnalyzer({ model: '/tmp/no-such-model', ...quiet })).rejects.toThrow(/missing config\.json.*--no-model/);
+    // transformers.js would fail on this name with a TypeError deep inside; the check names the fix.
+    const oddName = join(mkdtempSync(join(tmpdir(), 'qorgau-')), 'my--model');
+    cpSync(BUNDLED_MODEL_DIR, oddName, { recursive: true });
+    await expect(createAnalyzer({ model: oddName, ...quiet })).rejects.toThrow(/my--model cannot be loaded.*Rename the folder/);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnalyzer } from '../../src/analyzer.js';
-import { modelLogits } from '../../src/model/transformers.js';
+import { loadTransformersClassifier, modelLogits } from '../../src/model/transformers.js';
+import { normalize } from '../../src/normalize/index.js';
 import { BUNDLED_MODEL_DIR } from '../../src/paths.js';
 import { CATEGORIES } from '../../src/types.js';
 
@@ -30,6 +31,25 @@ describe('the bundled model', () => {
     const [q8, fp32] = await Promise.all([modelLogits(BUNDLED_MODEL_DIR, 'q8', all), modelLogits(BUNDLED_MODEL_DIR, 'fp32', all)]);
     const decide = (rows: number[][]) => rows.map((r) => r.map((v) => v >= 0));
     expect(decide(q8.logits)).toEqual(decide(fp32.logits));
+  });
+
+  it('gives the same probabilities through its own WordPiece encoder as through the transformers.js pipeline', async () => {
+    const samples = readFileSync(join(import.meta.dirname, '..', '..', 'corpora', 'samples', 'lines.txt'), 'utf8').split('\n').filter(Boolean);
+    // Normalized text is what the analyzer hands the model; raw text exercises case, emoji and punctuation.
+    const all = [...texts, ...samples, ...samples.map((t) => normalize(t).text), 'x '.repeat(400)];
+    const [fast, reference] = await Promise.all([
+      loadTransformersClassifier({ dir: BUNDLED_MODEL_DIR }),
+      loadTransformersClassifier({ dir: BUNDLED_MODEL_DIR, tokenizer: 'transformers' }),
+    ]);
+    try {
+      const [a, b] = await Promise.all([fast.classify(all), reference.classify(all)]);
+      expect(a).toHaveLength(all.length);
+      let worst = 0;
+      a.forEach((row, i) => CATEGORIES.forEach((c) => (worst = Math.max(worst, Math.abs(row[c]! - b[i]![c]!)))));
+      expect(worst).toBeLessThan(1e-6);
+    } finally {
+      await Promise.all([fast.dispose(), reference.dispose()]);
+    }
   });
 
   it('is what createAnalyzer() loads by default, and it scores a shop ad above a news report', async () => {
