@@ -44,6 +44,8 @@ export interface ScanSummary {
   seconds: number;
   postsPerSecond: number;
   model: string | null;
+  /** Threads that scored posts (`workers` option; 1 = the calling thread). */
+  workers: number;
   /** Near-duplicate clusters among the candidates, when they were clustered. */
   clusters?: number;
 }
@@ -92,6 +94,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     seconds: 0,
     postsPerSecond: 0,
     model: analyzer.info.model,
+    workers: options.workers ?? 1,
   };
   const held: { r: Result; n: number; c: number }[] = [];
   // Ids by clusterer index: --top may drop a representative's result, not its id.

@@ -1,9 +1,27 @@
 import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import type { Options } from '../options.js';
 import { parseFraction, parsePositiveInt } from './main.js';
 
-/** Flags shared by every command that runs the analyzer. */
-export function addAnalyzerOptions(cmd: Command): Command {
+/** `--workers auto`: one per core (at most 8) for inputs large enough to repay starting them, else 1. */
+export const AUTO_WORKERS_MIN_BYTES = 4_000_000;
+
+function parseWorkers(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : parsePositiveInt(value);
+}
+
+/**
+ * Resolves `--workers auto`: each worker loads its own rules and model (about half a second), so they pay off
+ * only on inputs of a few MB or more; stdin is taken as large because its size is unknown.
+ */
+export function resolveWorkers(workers: number | 'auto', inputBytes: number | 'unknown'): number {
+  if (workers !== 'auto') return workers;
+  if (inputBytes !== 'unknown' && inputBytes < AUTO_WORKERS_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** Flags shared by every command that runs the analyzer; `scan` defaults to `--workers auto`. */
+export function addAnalyzerOptions(cmd: Command, defaults: { workers?: number | 'auto' } = {}): Command {
   return cmd
     .option('--threshold <x>', 'score at or above which a category is a label (all categories)', parseFraction)
     .option('--thresholds <file>', 'per-category thresholds JSON (default models/thresholds.json)')
@@ -15,7 +33,12 @@ export function addAnalyzerOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'posts handed to the model at once', parsePositiveInt, 256)
     .option('--concurrency <n>', 'model calls in flight', parsePositiveInt, 1)
     .option('--threads <n>', 'onnxruntime threads per model call', parsePositiveInt, 1)
-    .option('--workers <n>', 'worker threads, each with its own rules and model (1 = this thread)', parsePositiveInt, 1)
+    .option(
+      '--workers <n>',
+      `worker threads, each with its own rules and model (1 = this thread; auto = one per core for inputs over ${AUTO_WORKERS_MIN_BYTES / 1e6} MB or stdin)`,
+      parseWorkers,
+      defaults.workers ?? 1,
+    )
     .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000);
 }
 
@@ -28,11 +51,11 @@ export interface AnalyzerFlags {
   batchSize: number;
   concurrency: number;
   threads: number;
-  workers: number;
+  workers: number | 'auto';
   maxLength: number;
 }
 
-export function analyzerOptions(flags: AnalyzerFlags): Options {
+export function analyzerOptions(flags: AnalyzerFlags, inputBytes: number | 'unknown' = 'unknown'): Options {
   return {
     ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
     ...(flags.thresholds !== undefined ? { thresholdsFile: flags.thresholds } : {}),
@@ -42,7 +65,7 @@ export function analyzerOptions(flags: AnalyzerFlags): Options {
     batchSize: flags.batchSize,
     concurrency: flags.concurrency,
     threads: flags.threads,
-    workers: flags.workers,
+    workers: resolveWorkers(flags.workers, inputBytes),
     maxTextLength: flags.maxLength,
   };
 }

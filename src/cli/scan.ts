@@ -41,7 +41,7 @@ export function formatSummary(s: ScanSummary): string {
     `qorgau: ${s.records} records read, ${s.results} posts scored, ${s.candidates} candidates${cats.length ? ` (${cats.join(', ')})` : ''}`,
     ...(s.clusters !== undefined ? [`qorgau: ${s.candidates} candidates in ${s.clusters} near-duplicate clusters`] : []),
     `qorgau: ${s.errors} errors${errs.length ? ` (${errs.join(', ')})` : ''}`,
-    `qorgau: ${s.seconds.toFixed(2)} s, ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : 'rules-only'}`,
+    `qorgau: ${s.seconds.toFixed(2)} s, ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : 'rules-only'}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
   ].join('\n');
 }
 
@@ -61,17 +61,23 @@ export function registerScan(program: Command): void {
     .option('--no-progress', 'no progress line on stderr')
     .option('--no-cluster', 'do not group near-duplicate candidates (no cluster/clusterSize fields)')
     .option('--title <title>', 'page title with --format html');
-  addAnalyzerOptions(cmd).action(async (inputs: string[], flags: ScanFlags) => {
+  addAnalyzerOptions(cmd, { workers: 'auto' }).action(async (inputs: string[], flags: ScanFlags) => {
+    let inputBytes: number | 'unknown' = 0;
     for (const path of inputs) {
-      if (path === '-') continue;
+      if (path === '-') {
+        inputBytes = 'unknown';
+        continue;
+      }
       if (!existsSync(path)) throw new QorgauError('unreadable_file', `Input file ${path} does not exist. Check the path, or use - for stdin.`);
-      if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder; pass the files in it (for example ${path}/*.jsonl).`);
+      const stat = statSync(path);
+      if (stat.isDirectory()) throw new UsageError(`${path} is a folder; pass the files in it (for example ${path}/*.jsonl).`);
+      if (inputBytes !== 'unknown') inputBytes += stat.size;
     }
     const out = openSink(flags.output);
     const errors = flags.errors ? openSink(flags.errors) : undefined;
     const showProgress = flags.progress && process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0;
     const summary = await scan({
-      ...analyzerOptions(flags),
+      ...analyzerOptions(flags, inputBytes),
       inputs: inputs.map((path) => ({
         path,
         ...(flags.inputFormat ? { format: flags.inputFormat } : {}),

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { AUTO_WORKERS_MIN_BYTES, resolveWorkers } from '../../src/cli/common.js';
 import { SAMPLES, qorgau } from '../helpers/cli.js';
 
 describe('qorgau score', () => {
@@ -71,6 +73,16 @@ describe('qorgau scan', () => {
     expect(rows).toHaveLength(3);
   });
 
+  it('scores a small file on this thread by default and says when worker threads ran', async () => {
+    const small = await qorgau(['scan', '--no-model', join(SAMPLES, 'posts.jsonl')]);
+    expect(small.code).toBe(0);
+    expect(small.stderr).not.toMatch(/worker threads/);
+    const pooled = await qorgau(['scan', '--no-model', '--workers', '2', '--all', join(SAMPLES, 'posts.jsonl')]);
+    expect(pooled.code).toBe(0);
+    expect(pooled.stderr).toMatch(/, 2 worker threads/);
+    expect(pooled.stdout.trim().split('\n')).toHaveLength(readFileSync(join(SAMPLES, 'posts.jsonl'), 'utf8').trim().split('\n').length);
+  });
+
   it('reads stdin with -', async () => {
     const r = await qorgau(['scan', '--no-model', '--all', '-'], '{"id":"x","text":"закладки"}\n');
     expect(JSON.parse(r.stdout).id).toBe('x');
@@ -88,5 +100,19 @@ describe('qorgau scan', () => {
     const r = await qorgau(['scan', '--no-model', '--rules', dir, '--', join(SAMPLES, 'lines.txt')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/extra\.yaml: rule #1: expected `id`/);
+  });
+});
+
+describe('resolveWorkers()', () => {
+  const cores = Math.max(1, Math.min(8, availableParallelism()));
+  it.each([
+    [3, 10, 3],
+    [1, 'unknown', 1],
+    ['auto', 1000, 1],
+    ['auto', AUTO_WORKERS_MIN_BYTES - 1, 1],
+    ['auto', AUTO_WORKERS_MIN_BYTES, cores],
+    ['auto', 'unknown', cores],
+  ] as const)('workers %s with %s input bytes → %s', (workers, bytes, expected) => {
+    expect(resolveWorkers(workers, bytes)).toBe(expected);
   });
 });
