@@ -58,6 +58,8 @@ const corpusDir = 'corpora/labelled';
 let augmented = 0;
 for (const f of readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl'))) {
   for (const p of readJsonl(join(corpusDir, f))) {
+    // The calib split fits the fusion layer and thresholds: the model never sees it.
+    if (p.split === 'calib') continue;
     add(p.text, p.labels, 1, p.split, 'written');
     if (p.split === 'train' && p.labels.length > 0) {
       for (let k = 0; k < 2; k += 1) {

@@ -103,8 +103,8 @@ def main():
                 line = line.strip()
                 if line:
                     post = json.loads(line)
-                    # The test split stays unseen even as unlabelled text: its figures go in the README.
-                    if post.get("split") == "test":
+                    # The test and calib splits stay unseen even as unlabelled text: test figures go in the README, calib fits fusion.
+                    if post.get("split") in ("test", "calib"):
                         continue
                     add("labelled:" + os.path.basename(p), post["text"])
 
