@@ -1,6 +1,7 @@
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { QorgauError } from '../errors.js';
 import { normalize } from '../normalize/index.js';
+import { patternAnchors } from './anchors.js';
 import type { CompiledPattern, CompiledRule, LiteralMode, LiteralTarget, MatchSpec, RuleFile, RuleSet } from './types.js';
 
 /**
@@ -30,8 +31,9 @@ export function foldYo(pattern: string): string {
  */
 export function compilePattern(pattern: string): CompiledPattern {
   const leadingBoundary = pattern.startsWith('\\b');
-  const source = unicodeBoundaries(foldYo(leadingBoundary ? pattern.slice(2) : pattern));
-  return { regex: new RegExp(source, 'gu'), leadingBoundary };
+  const folded = foldYo(leadingBoundary ? pattern.slice(2) : pattern);
+  const anchors = patternAnchors(folded);
+  return { regex: new RegExp(unicodeBoundaries(folded), 'gu'), leadingBoundary, ...(anchors ? { anchors } : {}) };
 }
 
 /** Splits `a|b|c` at the top level (outside groups and classes) so each alternative gets its own fast scan. */
@@ -142,6 +144,14 @@ export function compileRules(files: readonly RuleFile[]): RuleSet {
       rules.push({ kind: 'context', id: c.id, category: c.categories[0]!, categories: c.categories, weight: c.weight, ...patternsOf(c), file: f.file });
     }
   }
-  const automaton = literals.size > 0 ? new AhoCorasick([...literals.keys()]) : null;
-  return { files, rules, literals, automaton };
+  const patterns = rules.flatMap((rule, entry) => (rule.patterns ?? []).map((pattern) => ({ entry, pattern })));
+  const anchors = new Map<string, number[]>();
+  const unanchored: number[] = [];
+  patterns.forEach(({ pattern }, index) => {
+    if (!pattern.anchors) unanchored.push(index);
+    for (const a of pattern.anchors ?? []) anchors.set(a, [...(anchors.get(a) ?? []), index]);
+  });
+  const keys = new Set([...literals.keys(), ...anchors.keys()]);
+  const automaton = keys.size > 0 ? new AhoCorasick([...keys]) : null;
+  return { files, rules, literals, automaton, patterns, anchors, unanchored };
 }

@@ -38,11 +38,15 @@ function charAt(text: string, i: number): string {
   return String.fromCodePoint(text.codePointAt(i)!);
 }
 
-/** Every place every entry matched: literals through the automaton, then each entry's patterns. */
+/** Every place every entry matched: literals through the automaton, then the patterns whose anchors it found. */
 export function findHits(set: RuleSet, text: string): RuleHit[] {
   const hits: RuleHit[] = [];
+  const run = new Uint8Array(set.patterns.length);
+  for (const i of set.unanchored) run[i] = 1;
   if (set.automaton) {
     for (const m of set.automaton.matchInText(text)) {
+      const anchored = set.anchors.get(m.keyword);
+      if (anchored) for (const i of anchored) run[i] = 1;
       const targets = set.literals.get(m.keyword);
       if (!targets) continue;
       // A literal that starts or ends with a symbol (@, #, emoji) carries its own boundary.
@@ -65,27 +69,28 @@ export function findHits(set: RuleSet, text: string): RuleHit[] {
       }
     }
   }
-  set.rules.forEach((rule, entry) => {
-    for (const { regex, leadingBoundary } of rule.patterns ?? []) {
-      regex.lastIndex = 0;
-      let n = 0;
-      let m: RegExpExecArray | null;
-      while ((m = regex.exec(text)) !== null) {
-        const start = m.index;
-        if (m[0].length === 0) {
-          regex.lastIndex = start + 1;
-          continue;
-        }
-        if (leadingBoundary && WORD_CHAR.test(charBefore(text, start)) === WORD_CHAR.test(charAt(text, start))) {
-          // Not at a word boundary: retry one unit later so a valid match that overlaps this one is not skipped.
-          regex.lastIndex = start + 1;
-          continue;
-        }
-        hits.push({ entry, start, end: start + m[0].length });
-        if (++n >= MAX_HITS_PER_PATTERN) break;
+  for (let p = 0; p < run.length; p += 1) {
+    if (run[p] === 0) continue;
+    const { entry, pattern } = set.patterns[p]!;
+    const { regex, leadingBoundary } = pattern;
+    regex.lastIndex = 0;
+    let n = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(text)) !== null) {
+      const start = m.index;
+      if (m[0].length === 0) {
+        regex.lastIndex = start + 1;
+        continue;
       }
+      if (leadingBoundary && WORD_CHAR.test(charBefore(text, start)) === WORD_CHAR.test(charAt(text, start))) {
+        // Not at a word boundary: retry one unit later so a valid match that overlaps this one is not skipped.
+        regex.lastIndex = start + 1;
+        continue;
+      }
+      hits.push({ entry, start, end: start + m[0].length });
+      if (++n >= MAX_HITS_PER_PATTERN) break;
     }
-  });
+  }
   hits.sort((a, b) => a.entry - b.entry || a.start - b.start || b.end - a.end);
   // Within one entry, keep only hits not covered by an earlier, longer one (prefix terms «меф» and «мефедрон»).
   const kept: RuleHit[] = [];

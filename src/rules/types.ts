@@ -91,6 +91,8 @@ export interface CompiledPattern {
   readonly regex: RegExp;
   /** The pattern began with \b: checked on each match instead of inside the regex. */
   readonly leadingBoundary: boolean;
+  /** Strings of which every match contains one (src/rules/anchors.ts); absent: the pattern runs on every text. */
+  readonly anchors?: readonly string[];
 }
 
 export type LiteralMode = 'prefix' | 'word' | 'anywhere';
@@ -111,4 +113,10 @@ export interface RuleSet {
   /** Literal (as normalized) → the entries that use it and how it must sit in the text. */
   readonly literals: ReadonlyMap<string, readonly LiteralTarget[]>;
   readonly automaton: LiteralMatcher | null;
+  /** Every entry's patterns in one list (entry order), so one text runs only those it may match. */
+  readonly patterns: readonly { readonly entry: number; readonly pattern: CompiledPattern }[];
+  /** Anchor (in the automaton with the literals) → indices into `patterns`. */
+  readonly anchors: ReadonlyMap<string, readonly number[]>;
+  /** Indices into `patterns` of those without anchors: they run on every text. */
+  readonly unanchored: readonly number[];
 }
