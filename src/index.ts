@@ -55,5 +55,5 @@ export type {
 export { evaluate, scoreGold, buildReport, fitThresholds, computeMetrics, averagePrecision, confusion, readGold } from './eval/index.js';
 export type { EvalOptions, EvalReport, Calibration, Metrics, CategoryMetrics, Scored, GoldPost, ScoredGold } from './eval/index.js';
 export { applyFusion, fitFusion, readFusion } from './score/fusion.js';
-export type { FusionModel, FusionSample } from './score/fusion.js';
+export type { FusionModel, FusionSample, LogisticFusion, NoisyOrFusion } from './score/fusion.js';
 export { fitFusionOn, refuse } from './eval/index.js';

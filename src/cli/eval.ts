@@ -80,7 +80,8 @@ export function registerCalibrate(program: Command): void {
         const dir = typeof flags.model === 'string' ? flags.model : BUNDLED_MODEL_DIR;
         const path = join(dir, 'fusion.json');
         writeFileSync(path, `${JSON.stringify({ ...fusion, fitted: { on: gold, splits: splits ?? 'all', posts: items.length, model } }, null, 2)}\n`);
-        process.stderr.write(`qorgau: fusion weights model ${fusion.weights.model}, rule ${fusion.weights.rule}, fired ${fusion.weights.fired}; wrote ${path}\n`);
+        const platt = CATEGORIES.map((c) => `${c} ${fusion.platt[c].a}/${fusion.platt[c].b}`).join(', ');
+        process.stderr.write(`qorgau: fusion: noisy-OR of rules and the model recalibrated per category (a/b: ${platt}); wrote ${path}\n`);
         items = refuse(items, fusion);
       }
       const cal = fitThresholds(items, flags.bestF1 ? 'f1' : flags.targetPrecision);

@@ -2,7 +2,7 @@ import { createAnalyzer } from '../analyzer.js';
 import { QorgauError } from '../errors.js';
 import type { Options } from '../options.js';
 import { CATEGORIES, isErrorRecord, type Category, type Post, type Result } from '../types.js';
-import { applyFusion, fitFusion, type FusionModel, type FusionSample } from '../score/fusion.js';
+import { applyFusion, fitFusion, type FusionModel, type FusionSample, type NoisyOrFusion } from '../score/fusion.js';
 import { goldToPost, readGold, type GoldPost } from './gold.js';
 import { computeMetrics, confusion, type Metrics, type Scored } from './metrics.js';
 
@@ -147,7 +147,7 @@ export function fitThresholds(items: readonly Scored[], target: number | 'f1', f
 }
 
 /** Fits the fusion layer on scored gold posts that carry components (rules and model scores). */
-export function fitFusionOn(items: readonly ScoredGold[]): FusionModel {
+export function fitFusionOn(items: readonly ScoredGold[]): NoisyOrFusion {
   const samples: FusionSample[] = [];
   for (const it of items) {
     const comp = it.components;

@@ -4,10 +4,27 @@ import type { Probabilities } from '../model/classifier.js';
 import { CATEGORIES, isCategory, type Category, type CategoryScores } from '../types.js';
 
 /**
- * A logistic layer over [logit(model probability), rule score, rule fired] with weights shared by all
- * categories and one bias per category: few parameters, so a small dev split can fit it without overfitting.
+ * How rule and model scores become one score per category (`<model>/fusion.json`).
+ *
+ * Version 2 (what `qorgau calibrate` fits): a noisy-OR of two detectors, `1 − (1 − rule)·(1 − g(model))`, where
+ * `g = σ(a_c·logit(p) + b_c)` recalibrates the model's probability per category (Platt scaling). A rule hit keeps
+ * its score whatever the model says, and the model alone flags a post only as far as its calibrated probability
+ * goes. Measured against version 1 by 5-fold cross-validation on the calib and dev splits, it gave micro F1 0.78
+ * against 0.71-0.73 at the same precision target: the logistic layer let a confident model outrank rule hits.
+ *
+ * Version 1 (still read): a logistic layer over [logit(p), rule score, rule fired] with weights shared by all
+ * categories and a bias per category.
  */
-export interface FusionModel {
+export type FusionModel = NoisyOrFusion | LogisticFusion;
+
+export interface NoisyOrFusion {
+  readonly version: 2;
+  /** Per category: the model's calibration `g = σ(a·logit(p) + b)`. */
+  readonly platt: Readonly<Record<Category, { readonly a: number; readonly b: number }>>;
+  readonly fitted?: Readonly<Record<string, unknown>>;
+}
+
+export interface LogisticFusion {
   readonly version: 1;
   readonly weights: { readonly model: number; readonly rule: number; readonly fired: number };
   readonly bias: Readonly<Record<Category, number>>;
@@ -29,50 +46,50 @@ const logit = (p: number): number => {
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 const round = (x: number): number => Math.round(x * 10000) / 10000;
 
-function features(rule: number, model: number): [number, number, number] {
-  return [logit(model), rule, rule > 0 ? 1 : 0];
-}
-
 export function applyFusion(f: FusionModel, rules: CategoryScores, model: Probabilities): CategoryScores {
   return Object.fromEntries(
     CATEGORIES.map((c) => {
-      const [m, r, fired] = features(rules[c], model[c] ?? 0);
-      return [c, round(sigmoid(f.bias[c] + f.weights.model * m + f.weights.rule * r + f.weights.fired * fired))];
+      const m = logit(model[c] ?? 0);
+      const r = rules[c];
+      if (f.version === 2) {
+        const { a, b } = f.platt[c];
+        return [c, round(1 - (1 - r) * (1 - sigmoid(a * m + b)))];
+      }
+      return [c, round(sigmoid(f.bias[c] + f.weights.model * m + f.weights.rule * r + f.weights.fired * (r > 0 ? 1 : 0)))];
     }),
   ) as Record<Category, number>;
 }
 
 /**
- * Fits the layer by gradient descent on the log-loss with L2 on the weights (not the biases). Deterministic:
- * same samples, same result.
+ * Fits version 2: per category, a and b by gradient descent on the log-loss of the model's probability against
+ * gold (L2 on a), on every sample of that category. Deterministic: same samples, same result.
  */
-export function fitFusion(samples: readonly FusionSample[], options: { l2?: number; steps?: number; rate?: number } = {}): FusionModel {
+export function fitFusion(samples: readonly FusionSample[], options: { l2?: number; steps?: number; rate?: number } = {}): NoisyOrFusion {
   const l2 = options.l2 ?? 0.01;
-  const steps = options.steps ?? 3000;
+  const steps = options.steps ?? 2000;
   const rate = options.rate ?? 0.5;
-  const w = [1, 1, 0];
-  const b = Object.fromEntries(CATEGORIES.map((c) => [c, -2])) as Record<Category, number>;
-  const xs = samples.map((s) => features(s.rule, s.model));
-  const n = Math.max(1, samples.length);
-  const counts = Object.fromEntries(CATEGORIES.map((c) => [c, samples.filter((s) => s.category === c).length || 1])) as Record<Category, number>;
-  for (let step = 0; step < steps; step += 1) {
-    const gw = [0, 0, 0];
-    const gb = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-    samples.forEach((s, i) => {
-      const x = xs[i]!;
-      const p = sigmoid(b[s.category] + w[0]! * x[0] + w[1]! * x[1] + w[2]! * x[2]);
-      const err = p - (s.gold ? 1 : 0);
-      for (let k = 0; k < 3; k += 1) gw[k]! += (err * x[k]!) / n;
-      gb[s.category] += err / counts[s.category];
-    });
-    for (let k = 0; k < 3; k += 1) w[k] = w[k]! - rate * (gw[k]! + l2 * w[k]!);
-    for (const c of CATEGORIES) b[c] -= rate * gb[c];
+  const platt = {} as Record<Category, { a: number; b: number }>;
+  for (const c of CATEGORIES) {
+    const own = samples.filter((s) => s.category === c);
+    const xs = own.map((s) => logit(s.model));
+    let a = 1;
+    let b = 0;
+    if (own.length > 0) {
+      for (let step = 0; step < steps; step += 1) {
+        let ga = 0;
+        let gb = 0;
+        own.forEach((s, i) => {
+          const err = sigmoid(a * xs[i]! + b) - (s.gold ? 1 : 0);
+          ga += err * xs[i]!;
+          gb += err;
+        });
+        a -= rate * (ga / own.length + l2 * a);
+        b -= rate * (gb / own.length);
+      }
+    }
+    platt[c] = { a: round(a), b: round(b) };
   }
-  return {
-    version: 1,
-    weights: { model: round(w[0]!), rule: round(w[1]!), fired: round(w[2]!) },
-    bias: Object.fromEntries(CATEGORIES.map((c) => [c, round(b[c])])) as Record<Category, number>,
-  };
+  return { version: 2, platt };
 }
 
 export function readFusion(path: string): FusionModel {
@@ -82,15 +99,23 @@ export function readFusion(path: string): FusionModel {
   } catch (error) {
     throw new QorgauError('bad_model', `Could not read the fusion layer ${path}: ${describeError(error)}`, { cause: error });
   }
-  const f = data as Partial<FusionModel>;
+  const f = data as Partial<NoisyOrFusion> & Partial<Omit<LogisticFusion, 'version'>>;
+  const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
   const ok =
-    f?.version === 1 &&
-    typeof f.weights?.model === 'number' &&
-    typeof f.weights.rule === 'number' &&
-    typeof f.weights.fired === 'number' &&
-    f.bias !== undefined &&
-    CATEGORIES.every((c) => typeof f.bias![c] === 'number') &&
-    Object.keys(f.bias).every(isCategory);
-  if (!ok) throw new QorgauError('bad_model', `${path}: expected {version: 1, weights: {model, rule, fired}, bias: {category: number}}. Refit it with qorgau calibrate.`);
+    f?.version === 2
+      ? f.platt !== undefined && CATEGORIES.every((c) => finite(f.platt![c]?.a) && finite(f.platt![c]?.b)) && Object.keys(f.platt).every(isCategory)
+      : (f as { version?: unknown })?.version === 1 &&
+        finite(f.weights?.model) &&
+        finite(f.weights?.rule) &&
+        finite(f.weights?.fired) &&
+        f.bias !== undefined &&
+        CATEGORIES.every((c) => finite(f.bias![c])) &&
+        Object.keys(f.bias).every(isCategory);
+  if (!ok) {
+    throw new QorgauError(
+      'bad_model',
+      `${path}: expected {version: 2, platt: {category: {a, b}}} (or a version 1 logistic layer {weights: {model, rule, fired}, bias}). Refit it with qorgau calibrate.`,
+    );
+  }
   return f as FusionModel;
 }
