@@ -88,12 +88,15 @@ def make_batches(indices, lengths, batch_tokens, seed):
     return batches
 
 
-def collate(batch, data, pad_id):
-    # Vectorised: a GPU step takes milliseconds, a Python loop over ~1,000 rows would dominate it.
-    b = torch.tensor(batch, dtype=torch.long)
+def collate(batch, data, pad_id, L=None):
+    # Vectorised: a GPU step takes milliseconds, a Python loop over ~1,000 rows would dominate it. With the data on
+    # the GPU, pass L (the longest window, known on the CPU) so that nothing waits for the GPU.
+    dev = data["flat"].device
+    b = torch.tensor(batch, dtype=torch.long, device=dev)
     lens = data["lengths"][b].to(torch.long)
-    L = int(lens.max())
-    pos = torch.arange(L, dtype=torch.long)
+    if L is None:
+        L = int(lens.max())
+    pos = torch.arange(L, dtype=torch.long, device=dev)
     idx = data["offsets"][b][:, None] + pos[None, :]
     valid = pos[None, :] < lens[:, None]
     ids = data["flat"][idx.clamp(max=len(data["flat"]) - 1)].to(torch.long)
@@ -102,25 +105,30 @@ def collate(batch, data, pad_id):
 
 
 def mask_tokens(ids, gen, mask_id, vocab_size, n_special, prob=0.15):
+    dev = ids.device
     labels = ids.clone()
     special = ids < n_special  # [PAD] [UNK] [CLS] [SEP] [MASK] are ids 0..4
-    p = torch.rand(ids.shape, generator=gen)
+    p = torch.rand(ids.shape, generator=gen, device=dev)
     chosen = (p < prob) & ~special
-    # make sure every row has at least one masked token
-    if chosen.sum() == 0:
-        chosen[:, 1] = ~special[:, 1]
+    if dev.type == "cpu":
+        # make sure the batch has at least one masked token
+        if chosen.sum() == 0:
+            chosen[:, 1] = ~special[:, 1]
+    else:
+        # the same guarantee per row, without waiting for the GPU
+        chosen[:, 1] |= (chosen.sum(1) == 0) & ~special[:, 1]
     labels[~chosen] = -100
-    r = torch.rand(ids.shape, generator=gen)
+    r = torch.rand(ids.shape, generator=gen, device=dev)
     inp = ids.clone()
     inp[chosen & (r < 0.8)] = mask_id
     rnd = chosen & (r >= 0.8) & (r < 0.9)
-    inp[rnd] = torch.randint(n_special, vocab_size, ids.shape, generator=gen)[rnd]
+    inp[rnd] = torch.randint(n_special, vocab_size, ids.shape, generator=gen, device=dev)[rnd]
     return inp, labels
 
 
 def evaluate(model, data, dev_batches, tok, vocab_size, device="cpu"):
     model.eval()
-    gen = torch.Generator().manual_seed(12345)
+    gen = torch.Generator(device=data["flat"].device).manual_seed(12345)
     tot_loss = tot_acc = tot_n = 0.0
     with torch.no_grad():
         for b in dev_batches:
@@ -168,6 +176,8 @@ def main():
                     "made elsewhere); --text is not read then")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
+    ap.add_argument("--gpu-data", action="store_true",
+                    help="keep the encoded windows on --device and batch and mask there (no CPU work per step)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -180,6 +190,8 @@ def main():
     else:
         data = encode_corpus(args.text, tok, args.max_len, os.path.join(args.out, "ids.pt"))
     lengths = data["lengths"].tolist()
+    if args.gpu_data:
+        data = {k: v.to(args.device) for k, v in data.items()}
     n = len(lengths)
     perm = list(range(n))
     random.Random(0).shuffle(perm)
@@ -196,8 +208,11 @@ def main():
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         (no_decay if (p.ndim == 1 or "LayerNorm" in name) else decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
+    groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    try:  # one fused kernel for the update on a GPU (torch >= 2.0)
+        opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), eps=1e-6, fused=args.device.startswith("cuda"))
+    except (TypeError, RuntimeError):
+        opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
 
     ckpt_path = os.path.join(args.out, "ckpt.pt")
     step = 0
@@ -250,8 +265,8 @@ def main():
     done = False
     while not done:
         epoch, b = batch_for(step)
-        ids = collate(b, data, tok.pad_id)
-        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        ids = collate(b, data, tok.pad_id, max(lengths[i] for i in b))
+        gen = torch.Generator(device=ids.device).manual_seed(args.seed * 1_000_003 + step)
         inp, labels = mask_tokens(ids, gen, tok.mask_id, vocab_size, 5)
         elapsed = elapsed_before + time.time() - t_start
         if total_steps:  # step-based schedule
@@ -273,16 +288,16 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        run_loss += float(loss)
-        run_acc = float(acc) if want_acc else run_acc
+        run_loss += loss.detach()  # a tensor: reading it every step would make the CPU wait for the GPU
+        run_acc = acc.detach() if want_acc else run_acc
         run_n += 1
         tok_log += ids.numel()
 
         if step % args.log_every == 0:
             dt = time.time() - t_log
             log("step %d ep %d progress %.3f loss %.4f acc %.3f lr %.2e %.0f tok/s" % (
-                step, epoch, progress, run_loss / run_n, run_acc, lr, tok_log / dt))
-            history.append({"step": step, "train_loss": round(run_loss / run_n, 4)})
+                step, epoch, progress, float(run_loss) / run_n, float(run_acc), lr, tok_log / dt))
+            history.append({"step": step, "train_loss": round(float(run_loss) / run_n, 4)})
             run_loss = run_acc = 0.0
             run_n = 0
             t_log = time.time()
