@@ -187,10 +187,7 @@ export async function modelLogits(dir: string, dtype: 'q8' | 'fp32', texts: read
     dtype,
     session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 },
   } as never);
-  const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
-  const labels = Object.keys(config.id2label)
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => config.id2label[k]!);
+  const { labels } = readHead(abs);
   const logits: number[][] = [];
   try {
     for (const text of texts) {
