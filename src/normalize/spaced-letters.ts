@@ -60,10 +60,20 @@ export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
   while (i < n) {
     const next = i + 1 < n ? codes[i + 1]! : 0;
     if (next < 128 && SEP[next] === 1 && isCell(codes[i]!) && (i === 0 || !isWordish(codes[i - 1]!))) {
-      const end = scanChain(codes, i, n);
-      if (end > 0) {
+      const from = scanChain(codes, i, n);
+      if (from >= 0) {
+        // Cells before the first joinable suffix stay as they are, separators included.
+        const first = cells[from]!;
+        for (; i < first; i += 1, o += 1) {
+          if (!same || o !== i) {
+            out[o] = codes[i]!;
+            outStarts[o] = inStarts[i]!;
+            outEnds[o] = inEnds[i]!;
+          }
+        }
         // Cells lie at or after o, in order, so copying them forward in place never overwrites one unread.
-        for (const k of cells) {
+        for (let m = from; m < cells.length; m += 1) {
+          const k = cells[m]!;
           const c = codes[k]!;
           const s = inStarts[k]!;
           const e = inEnds[k]!;
@@ -72,7 +82,20 @@ export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
           outEnds[o] = e;
           o += 1;
         }
-        i = end;
+        i = cells[cells.length - 1]! + 1;
+        continue;
+      }
+      if (cells.length > 1) {
+        // No suffix of the chain joins, and a chain from any of its cells but the last is such a suffix: copy
+        // up to the last cell, which may start a chain with another separator. Each unit is scanned once.
+        const last = cells[cells.length - 1]!;
+        for (; i < last; i += 1, o += 1) {
+          if (!same || o !== i) {
+            out[o] = codes[i]!;
+            outStarts[o] = inStarts[i]!;
+            outEnds[o] = inEnds[i]!;
+          }
+        }
         continue;
       }
     }
@@ -87,13 +110,18 @@ export const joinSpacedLetters: Transform = (src: Units, dst: Units): void => {
   dst.length = o;
 };
 
-/** Collects the cells of a chain starting at i into `cells`; returns the index after the last cell, or 0. */
+/**
+ * Collects the cells of the chain starting at i into `cells` and returns the index (into `cells`) of the first
+ * cell whose chain joins, or -1. The chain from a later cell of the same chain is a suffix of it (the same
+ * separator follows every cell but the last), so judging each suffix here, with counts taken from the end,
+ * gives what a fresh scan from each cell would, in one pass instead of one per cell.
+ */
 function scanChain(codes: Uint16Array, i: number, n: number): number {
   cells.length = 0;
   cells.push(i);
   const sepStart = i + 1;
   const len = sepLength(codes, sepStart, n);
-  if (len === 0) return 0;
+  if (len === 0) return -1;
   let k = i + 1 + len;
   while (k < n && isCell(codes[k]!) && (k + 1 >= n || !isWordish(codes[k + 1]!))) {
     cells.push(k);
@@ -101,24 +129,30 @@ function scanChain(codes: Uint16Array, i: number, n: number): number {
     if (next + len < n && sameSep(codes, sepStart, next, len) && !isSep(codes[next + len]!)) k = next + len;
     else break;
   }
-  if (cells.length < 3) return 0;
+  if (cells.length < 3) return -1;
+  let spacesOnly = true;
+  for (let k2 = 0; k2 < len; k2 += 1) if (codes[sepStart + k2] !== 0x20) spacesOnly = false;
   let letters = 0;
   let digits = 0;
   let words = 0;
-  for (const cell of cells) {
-    const cc = codes[cell]!;
+  let found = -1;
+  for (let m = cells.length - 1; m >= 0; m -= 1) {
+    const cc = codes[cells[m]!]!;
     const cls = classOf(cc);
     if (cls & LETTER) {
       letters += 1;
       if (ONE_LETTER_WORDS.has(cc)) words += 1;
     } else if (cls & DIGIT) digits += 1;
+    const count = cells.length - m;
+    if (count >= 3 && joins(spacesOnly, count, letters, digits, words)) found = m;
   }
-  let spacesOnly = true;
-  for (let k2 = 0; k2 < len; k2 += 1) if (codes[sepStart + k2] !== 0x20) spacesOnly = false;
+  return found;
+}
+
+function joins(spacesOnly: boolean, count: number, letters: number, digits: number, words: number): boolean {
   if (spacesOnly) {
-    if (digits > 0 || letters < 2) return 0;
-    const others = letters - words;
-    if (cells.length === 3 && others < 2) return 0;
-  } else if (letters < 2 || letters <= digits) return 0;
-  return cells[cells.length - 1]! + 1;
+    if (digits > 0 || letters < 2) return false;
+    return !(count === 3 && letters - words < 2);
+  }
+  return letters >= 2 && letters > digits;
 }
