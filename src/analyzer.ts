@@ -35,9 +35,24 @@ interface Prepared {
   readonly rules: RuleOutcome;
 }
 
-function prepare(post: Post, rules: RuleSet): Prepared {
+/** Thrown between the steps of scoring one post once its time budget is spent. */
+function checkBudget(deadline: number, budget: number): void {
+  if (performance.now() > deadline) {
+    throw new QorgauError('scoring_timeout', `Scoring the post took more than ${budget / 1000} s (postTimeout); it was stopped and the run went on. Raise --post-timeout if such posts are expected.`);
+  }
+}
+
+function prepare(post: Post, rules: RuleSet, budget: number): Prepared {
+  // Every step is linear in the text (npm run bench:pathological); the checks bound what a slow machine or an
+  // unforeseen input costs, between steps and between rule patterns.
+  const deadline = performance.now() + budget;
   const normalized = normalize(post.text);
-  return { post, normalized, lang: detectLanguage(normalized.text).lang, rules: matchRules(rules, normalized) };
+  checkBudget(deadline, budget);
+  const lang = detectLanguage(normalized.text).lang;
+  checkBudget(deadline, budget);
+  const matched = matchRules(rules, normalized, () => checkBudget(deadline, budget));
+  checkBudget(deadline, budget);
+  return { post, normalized, lang, rules: matched };
 }
 
 function combine(rules: CategoryScores, model: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
@@ -87,7 +102,13 @@ function sentences(text: string): { start: number; end: number }[] {
 }
 
 function failed(post: Post, error: unknown): ErrorRecord {
+  if (error instanceof QorgauError && error.code === 'scoring_timeout') return errorRecord(post.source ?? 'input', post.line ?? 0, 'scoring_timeout', error.message, post.id);
   return errorRecord(post.source ?? 'input', post.line ?? 0, 'scoring_failed', `Could not score the post: ${describeError(error)}`, post.id);
+}
+
+/** Internal: what the worker thread watches (which post is being prepared), so the pool can blame the right one. */
+export interface InProcessHooks {
+  onPrepare?(index: number, post: Post): void;
 }
 
 /**
@@ -115,7 +136,7 @@ export async function createAnalyzer(options: Options = {}): Promise<Analyzer> {
 }
 
 /** The analyzer on this thread: what `createAnalyzer` runs with `workers: 1` and what each worker thread runs. */
-export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<AnalyzerCore> {
+export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InProcessHooks = {}): Promise<AnalyzerCore> {
   const rules = loadRules(opts.ruleDirs);
   let classifier: Classifier | undefined = opts.classifier;
   if (!classifier && opts.model !== false) {
@@ -218,17 +239,20 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
     const inFlight: Promise<Output[]>[] = [];
     let batch: (Prepared | ErrorRecord)[] = [];
     let ready = 0;
+    let index = 0;
     for await (const record of input) {
       if (isErrorRecord(record)) {
         batch.push(record);
       } else {
         try {
-          batch.push(prepare(record, rules));
+          hooks.onPrepare?.(index, record);
+          batch.push(prepare(record, rules, opts.postTimeout));
           ready += 1;
         } catch (error) {
           batch.push(failed(record, error));
         }
       }
+      index += 1;
       if (ready >= opts.batchSize || batch.length >= opts.batchSize * 4) {
         inFlight.push(scoreBatch(batch));
         batch = [];

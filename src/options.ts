@@ -37,6 +37,12 @@ export interface Options {
   readonly workers?: number;
   /** Longest post accepted, in characters; longer posts become `text_too_long` errors. Default 1,000,000. */
   readonly maxTextLength?: number;
+  /**
+   * Time budget per post in milliseconds: a post still being scored after it becomes a `scoring_timeout` error
+   * record and the run goes on. Checked between the steps of scoring; with `workers` above 1 a worker still busy
+   * with one post after twice the budget is stopped and replaced. Default 10,000.
+   */
+  readonly postTimeout?: number;
   /** Fusion layer over rule and model scores; `false` = the stronger signal wins. Default: `<model>/fusion.json` when present. */
   readonly fusion?: FusionModel | false;
   /** Add `components: {rules, model}` (the scores before fusion) to each result, for fitting and debugging. Default false. */
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   readonly threads: number;
   readonly workers: number;
   readonly maxTextLength: number;
+  readonly postTimeout: number;
   readonly onNotice: (message: string) => void;
   readonly fusion?: FusionModel | false;
   readonly keepComponents: boolean;
@@ -156,6 +163,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     threads: expectInteger('threads', options.threads ?? 1, 1, 64),
     workers,
     maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),
+    postTimeout: expectInteger('postTimeout', options.postTimeout ?? 10_000, 1, 3_600_000),
     onNotice: options.onNotice ?? ((m) => process.stderr.write(`qorgau: ${m}\n`)),
     ...(options.fusion !== undefined ? { fusion: options.fusion } : {}),
     keepComponents: options.keepComponents === true,

@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'bad_options'
   | 'bad_rules'
   | 'bad_model'
-  | 'scoring_failed';
+  | 'scoring_failed'
+  | 'scoring_timeout';
 
 /** A record that could not be read or scored: it replaces the result for that record in the output. */
 export interface ErrorRecord {

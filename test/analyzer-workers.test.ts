@@ -55,13 +55,13 @@ describe('createAnalyzer({ workers })', () => {
     expect(notices).toEqual(['no model loaded: running rules-only (scores come from keyword rules alone).']);
   });
 
-  it('turns a batch that cannot be sent to a worker into scoring_failed records and goes on', async () => {
+  it('turns a post that cannot be sent to a worker into a scoring_failed record, scores the rest of its batch and goes on', async () => {
     const pooled = await createAnalyzer({ model: false, batchSize: 2, workers: 2, ...quiet });
     try {
       const uncopyable: Post = { id: 'f', text: 'привет', meta: { fn: () => 1 } };
       const input = [post(1, 'a'), uncopyable, bad(3), post(4, 'b'), post(5, 'c')];
       const out = await collect(pooled.analyzeStream(input));
-      expect(out.map((o) => (isErrorRecord(o) ? o.error.code : o.id))).toEqual(['scoring_failed', 'scoring_failed', 'bad_json', '4', '5']);
+      expect(out.map((o) => (isErrorRecord(o) ? o.error.code : o.id))).toEqual(['1', 'scoring_failed', 'bad_json', '4', '5']);
       expect((out[1] as ErrorRecord).id).toBe('f');
     } finally {
       await pooled.close();

@@ -32,7 +32,10 @@ function canonicalWord(word: string): string {
     codes.push(c);
     prev = c;
   }
-  return String.fromCharCode(...codes);
+  // In slices: one spread of a million-letter word would overflow the argument list.
+  let out = '';
+  for (let k = 0; k < codes.length; k += 8192) out += String.fromCharCode(...codes.slice(k, k + 8192));
+  return out;
 }
 
 /**

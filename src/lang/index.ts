@@ -21,8 +21,10 @@ const KK_ENDING = /(?:лар|лер|дар|дер|тар|тер|ның|нің|д
 const WORD = /\p{L}+(?:['-]\p{L}+)*/gu;
 const LATIN_WORD = /^[\p{Script=Latin}'-]+$/u;
 const SENTENCE_END = /[.!?…\n]+/g;
-// Links, addresses and handles are Latin whatever the language of the post around them.
-const ADDRESSES = /\]\([^)]*\)|(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:kz|ru|com|net|org|io|me|ph)\b\S*/gu;
+// Links, addresses and handles are Latin whatever the language of the post around them. Each run starts only
+// where the one before it could not (the look-behinds), so a long run of address characters («a1a1…», «1.2.…»)
+// is scanned once, not once per character.
+const ADDRESSES = /\]\([^()\]]*\)|(?:https?:\/\/|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|@\w+|(?<![\w-])[\w-]+\.(?:kz|ru|com|net|org|io|me|ph)\b\S*/gu;
 
 const W_KK_LETTERS = 4;
 const W_KK_WORD = 2.2;
@@ -167,7 +169,10 @@ export function detectLanguage(text: string): LanguageGuess {
     else if (e.score < -MIXED_MARGIN) ruLetters += e.cyrillic + e.latin;
   }
   if (kkLetters > 0 && ruLetters > 0 && Math.min(kkLetters, ruLetters) / (kkLetters + ruLetters) >= 0.15) {
-    const confidence = round(Math.min(...perSentence.filter((s) => s.lang === 'kk' || s.lang === 'ru').map((s) => s.confidence)));
+    // A loop, not Math.min(...): a post of a million sentences would overflow the argument list.
+    let least = 1;
+    for (const s of perSentence) if ((s.lang === 'kk' || s.lang === 'ru') && s.confidence < least) least = s.confidence;
+    const confidence = round(least);
     return { lang: 'mixed' as Language, confidence, sentences: perSentence };
   }
   return whole;

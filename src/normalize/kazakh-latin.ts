@@ -84,6 +84,7 @@ function inAddress(codes: Uint16Array, n: number, w: Word): boolean {
 }
 
 const EVIDENCE = new Map<string, number>();
+const MAX_WORD = 64;
 
 /** Kazakh evidence of one Latin word: 1 strong, 0.5 ambiguous, 0 none, -1 English-looking. */
 export function kazakhLatinEvidence(word: string): number {
@@ -103,7 +104,8 @@ function evidence(word: string): number {
   if (/[aougnsciy]'[a-z]/.test(word)) return 1;
   if (/q(?!u)/.test(word)) return 1;
   if (AMBIGUOUS.has(word)) return 0.5;
-  return isKazakhWord(transliterate(word)) ? 1 : 0;
+  // No dictionary word is that long: a run of a million letters is not looked up (nor transliterated).
+  return word.length <= MAX_WORD && isKazakhWord(transliterate(word)) ? 1 : 0;
 }
 
 /** Whether a list of Latin words reads as Kazakh. */
@@ -123,17 +125,22 @@ export function looksKazakhLatin(words: readonly string[]): boolean {
 /** Kazakh Latin (lower case) → Kazakh Cyrillic, one word. */
 export function transliterate(word: string): string {
   let out = '';
+  // The last letter written, kept aside: reading it back from `out` would flatten the string at every «i».
+  let last = '';
   for (let k = 0; k < word.length; k += 1) {
     const ch = word[k]!;
     const next = word[k + 1];
+    let piece: string;
     if (next === "'" && WITH_APOSTROPHE[ch]) {
-      out += WITH_APOSTROPHE[ch];
+      piece = WITH_APOSTROPHE[ch];
       k += 1;
     } else if (next !== undefined && DIGRAPHS[ch + next]) {
-      out += DIGRAPHS[ch + next];
+      piece = DIGRAPHS[ch + next]!;
       k += 1;
-    } else if (ch === 'i' && out.length > 0 && CYR_VOWELS.has(out.charCodeAt(out.length - 1))) out += 'й';
-    else out += SINGLE[ch] ?? ch;
+    } else if (ch === 'i' && last !== '' && CYR_VOWELS.has(last.charCodeAt(last.length - 1))) piece = 'й';
+    else piece = SINGLE[ch] ?? ch;
+    out += piece;
+    last = piece;
   }
   return out;
 }

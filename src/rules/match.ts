@@ -39,7 +39,7 @@ function charAt(text: string, i: number): string {
 }
 
 /** Every place every entry matched: literals through the automaton, then the patterns whose anchors it found. */
-export function findHits(set: RuleSet, text: string): RuleHit[] {
+export function findHits(set: RuleSet, text: string, check?: () => void): RuleHit[] {
   const hits: RuleHit[] = [];
   const run = new Uint8Array(set.patterns.length);
   for (const i of set.unanchored) run[i] = 1;
@@ -71,6 +71,7 @@ export function findHits(set: RuleSet, text: string): RuleHit[] {
   }
   for (let p = 0; p < run.length; p += 1) {
     if (run[p] === 0) continue;
+    check?.();
     const { entry, pattern } = set.patterns[p]!;
     const { regex, leadingBoundary } = pattern;
     regex.lastIndex = 0;
@@ -118,8 +119,8 @@ const round = (x: number): number => Math.round(x * 10000) / 10000;
  * close, with its plain weight elsewhere; context entries then lower the categories they name. Evidence spans
  * are mapped back to the original text.
  */
-export function matchRules(set: RuleSet, text: NormalizedText): RuleOutcome {
-  const hits = findHits(set, text.text);
+export function matchRules(set: RuleSet, text: NormalizedText, check?: () => void): RuleOutcome {
+  const hits = findHits(set, text.text, check);
   const signals = new Map<string, { hit: RuleHit; rule: CompiledRule }[]>();
   for (const h of hits) {
     const rule = set.rules[h.entry]!;
