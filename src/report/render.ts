@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { fnv1a } from '../cluster/minhash.js';
 import { writeChunk } from '../output/index.js';
 import { CATEGORIES, type Category, type Result } from '../types.js';
 import { reviewApp } from './client.js';
 import { highlightHtml } from './highlight.js';
-import { escapeHtml, jsonForScript, safeHttpUrl } from './html.js';
+import { html, jsonForScript, rawHtml, safeHttpUrl, type SafeHtml } from './html.js';
 import { HISTOGRAM_BINS, sourceOf, type ReportStats } from './stats.js';
 import { STYLE } from './style.js';
 
@@ -88,31 +89,25 @@ class Interner {
   }
 }
 
-function histogramSvg(category: Category, bins: readonly number[]): string {
+function histogramSvg(category: Category, bins: readonly number[]): SafeHtml {
   const w = 200;
   const h = 44;
   const max = Math.max(...bins);
-  if (max === 0) return '<span class="muted">no scores above 0</span>';
+  if (max === 0) return html`<span class="muted">no scores above 0</span>`;
   const bw = w / HISTOGRAM_BINS;
-  const bars = bins
-    .map((n, i) => {
-      if (n === 0) return '';
-      const bh = Math.max(1, Math.round((n / max) * (h - 2)));
-      const lo = (i / HISTOGRAM_BINS).toFixed(2);
-      const hi = ((i + 1) / HISTOGRAM_BINS).toFixed(2);
-      return `<rect x="${(i * bw + 0.5).toFixed(1)}" y="${h - bh}" width="${(bw - 1).toFixed(1)}" height="${bh}"><title>${lo}–${hi}: ${n}</title></rect>`;
-    })
-    .join('');
-  return (
-    `<svg class="hist q-${category}" data-category="${category}" width="${w}" height="${h + 11}" viewBox="0 0 ${w} ${h + 11}" role="img" aria-label="${category} scores">` +
-    `${bars}<line x1="0" y1="${h}" x2="${w}" y2="${h}" stroke="#ccd"/>` +
-    `<text x="0" y="${h + 10}">0</text><text x="${w / 2 - 6}" y="${h + 10}">0.5</text><text x="${w - 6}" y="${h + 10}">1</text></svg>`
-  );
+  const bars = bins.map((n, i) => {
+    if (n === 0) return '';
+    const bh = Math.max(1, Math.round((n / max) * (h - 2)));
+    const lo = (i / HISTOGRAM_BINS).toFixed(2);
+    const hi = ((i + 1) / HISTOGRAM_BINS).toFixed(2);
+    return html`<rect x="${(i * bw + 0.5).toFixed(1)}" y="${h - bh}" width="${(bw - 1).toFixed(1)}" height="${bh}"><title>${lo}–${hi}: ${n}</title></rect>`;
+  });
+  return html`<svg class="hist q-${category}" data-category="${category}" width="${w}" height="${h + 11}" viewBox="0 0 ${w} ${h + 11}" role="img" aria-label="${category} scores">${bars}<line x1="0" y1="${h}" x2="${w}" y2="${h}" stroke="#ccd"/><text x="0" y="${h + 10}">0</text><text x="${w / 2 - 6}" y="${h + 10}">0.5</text><text x="${w - 6}" y="${h + 10}">1</text></svg>`;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en');
+const fmt = (n: number): string => (typeof n === 'number' ? n.toLocaleString('en') : String(n));
 
-function summaryHtml(stats: ReportStats, queue: ReportQueue, meta: ReportMeta): string {
+function summaryHtml(stats: ReportStats, queue: ReportQueue, meta: ReportMeta): SafeHtml {
   const totals = [
     ['records', stats.records, 'records read'],
     ['results', stats.results, 'posts scored'],
@@ -121,50 +116,43 @@ function summaryHtml(stats: ReportStats, queue: ReportQueue, meta: ReportMeta): 
     ['errors', stats.errors, 'errors'],
   ] as const;
   const cats = CATEGORIES.map(
-    (c) =>
-      `<tr class="q-${c}" data-category="${c}"><td><span class="swatch"></span>${c}</td><td class="n">${fmt(stats.perCategory[c])}</td><td>${histogramSvg(c, stats.histograms[c])}</td></tr>`,
-  ).join('');
+    (c) => html`<tr class="q-${c}" data-category="${c}"><td><span class="swatch"></span>${c}</td><td class="n">${fmt(stats.perCategory[c])}</td><td>${histogramSvg(c, stats.histograms[c])}</td></tr>`,
+  );
   const langs = Object.entries(stats.perLanguage)
     .sort((a, b) => b[1] - a[1])
-    .map(([l, n]) => `<tr data-lang="${escapeHtml(l)}"><td>${escapeHtml(l)}</td><td class="n">${fmt(n)}</td></tr>`)
-    .join('');
+    .map(([l, n]) => html`<tr data-lang="${l}"><td>${l}</td><td class="n">${fmt(n)}</td></tr>`);
   const top = [...stats.sources.entries()]
     .filter(([, s]) => s.flagged > 0)
     .sort((a, b) => b[1].flagged - a[1].flagged || b[1].posts - a[1].posts)
     .slice(0, 10)
-    .map(([name, s]) => `<tr><td>${escapeHtml(name)}</td><td class="n">${fmt(s.flagged)}</td><td class="n">${fmt(s.posts)}</td></tr>`)
-    .join('');
+    .map(([name, s]) => html`<tr><td>${name}</td><td class="n">${fmt(s.flagged)}</td><td class="n">${fmt(s.posts)}</td></tr>`);
   const codes = Object.entries(stats.errorsByCode)
     .sort((a, b) => b[1] - a[1])
-    .map(([code, n]) => `<tr data-code="${code}"><td>${code}</td><td class="n">${fmt(n)}</td></tr>`)
-    .join('');
-  const samples = stats.errorSamples
-    .map(
-      (e) =>
-        `<tr><td>${escapeHtml(e.source)}</td><td class="n">${e.line}</td><td>${escapeHtml(e.id ?? '')}</td><td>${escapeHtml(e.error.code)}</td><td>${escapeHtml(e.error.message)}</td></tr>`,
-    )
-    .join('');
-  const more = stats.errors > stats.errorSamples.length ? `<p class="muted">The first ${stats.errorSamples.length} of ${fmt(stats.errors)} are listed.</p>` : '';
-  return `<section class="summary">
-<div class="panel"><h2>Summary</h2><div class="totals">${totals.map(([k, n, label]) => `<div data-total="${k}"><b>${fmt(n)}</b><span>${label}</span></div>`).join('')}</div>
+    .map(([code, n]) => html`<tr data-code="${code}"><td>${code}</td><td class="n">${fmt(n)}</td></tr>`);
+  const samples = stats.errorSamples.map(
+    (e) => html`<tr><td>${e.source}</td><td class="n">${e.line}</td><td>${e.id ?? ''}</td><td>${e.error.code}</td><td>${e.error.message}</td></tr>`,
+  );
+  const more = stats.errors > stats.errorSamples.length ? html`<p class="muted">The first ${stats.errorSamples.length} of ${fmt(stats.errors)} are listed.</p>` : '';
+  const scored = meta.model === undefined ? '' : html`<p class="muted">Scored ${meta.model ? html`with model ${meta.model} and rules` : 'with rules only (no model)'}.</p>`;
+  return html`<section class="summary">
+<div class="panel"><h2>Summary</h2><div class="totals">${totals.map(([k, n, label]) => html`<div data-total="${k}"><b>${fmt(n)}</b><span>${label}</span></div>`)}</div>
 <table class="per-category"><thead><tr><th>category</th><th class="n">candidates</th><th>scores of all scored posts (20 bins over 0–1, zeros left out)</th></tr></thead><tbody>${cats}</tbody></table></div>
-<div class="panel"><h2>Languages (candidates)</h2><table class="per-language"><tbody>${langs || '<tr><td>none</td></tr>'}</tbody></table>
-<h2 style="margin-top:14px">Top sources by flagged posts</h2><table class="top-sources"><thead><tr><th>channel / source</th><th class="n">flagged</th><th class="n">posts</th></tr></thead><tbody>${top || '<tr><td colspan="3">none</td></tr>'}</tbody></table>
-<h2 style="margin-top:14px">Errors</h2><table class="errors"><tbody>${codes || '<tr><td>none</td></tr>'}</tbody></table>
-${samples ? `<details><summary>error records</summary><table class="error-records"><thead><tr><th>source</th><th class="n">line</th><th>id</th><th>code</th><th>message</th></tr></thead><tbody>${samples}</tbody></table>${more}</details>` : ''}
-${meta.model !== undefined ? `<p class="muted">Scored ${meta.model ? `with model ${escapeHtml(meta.model)} and rules` : 'with rules only (no model)'}.</p>` : ''}</div>
+<div class="panel"><h2>Languages (candidates)</h2><table class="per-language"><tbody>${langs.length ? langs : html`<tr><td>none</td></tr>`}</tbody></table>
+<h2 class="gap">Top sources by flagged posts</h2><table class="top-sources"><thead><tr><th>channel / source</th><th class="n">flagged</th><th class="n">posts</th></tr></thead><tbody>${top.length ? top : html`<tr><td colspan="3">none</td></tr>`}</tbody></table>
+<h2 class="gap">Errors</h2><table class="errors"><tbody>${codes.length ? codes : html`<tr><td>none</td></tr>`}</tbody></table>
+${samples.length ? html`<details><summary>error records</summary><table class="error-records"><thead><tr><th>source</th><th class="n">line</th><th>id</th><th>code</th><th>message</th></tr></thead><tbody>${samples}</tbody></table>${more}</details>` : ''}
+${scored}</div>
 </section>`;
 }
 
-function filtersHtml(stats: ReportStats, sources: readonly string[], flaggedBySource: readonly number[]): string {
-  const cats = CATEGORIES.map((c) => `<option value="${c}">${c} (${fmt(stats.perCategory[c])})</option>`).join('');
+function filtersHtml(stats: ReportStats, sources: readonly string[], flaggedBySource: readonly number[]): SafeHtml {
+  const cats = CATEGORIES.map((c) => html`<option value="${c}">${c} (${fmt(stats.perCategory[c])})</option>`);
   const langs = Object.keys(stats.perLanguage)
     .sort()
-    .map((l) => `<option value="${escapeHtml(l)}">${escapeHtml(l)}</option>`)
-    .join('');
+    .map((l) => html`<option value="${l}">${l}</option>`);
   const order = sources.map((_, i) => i).sort((a, b) => flaggedBySource[b]! - flaggedBySource[a]! || sources[a]!.localeCompare(sources[b]!));
-  const srcs = order.map((i) => `<option value="${i}">${escapeHtml(sources[i]!)} (${fmt(flaggedBySource[i]!)})</option>`).join('');
-  return `<form class="filters" id="filters" autocomplete="off">
+  const srcs = order.map((i) => html`<option value="${i}">${sources[i]!} (${fmt(flaggedBySource[i]!)})</option>`);
+  return html`<form class="filters" id="filters" autocomplete="off">
 <label>category<select id="f-category"><option value="">all</option>${cats}</select></label>
 <label>language<select id="f-lang"><option value="">all</option>${langs}</select></label>
 <label>score from<input id="f-min" type="number" min="0" max="1" step="0.05" placeholder="0"></label>
@@ -176,6 +164,18 @@ function filtersHtml(stats: ReportStats, sources: readonly string[], flaggedBySo
 <div class="toolbar"><span id="shown"></span><span id="decided-count"></span><span id="notice"></span><span class="spacer"></span>
 <button type="button" id="export" class="primary">Export decisions (JSONL)</button><button type="button" id="clear">Clear decisions</button></div>`;
 }
+
+/** The page's own script, and the CSP source that lets it (and nothing else) run. */
+const SCRIPT = `(${reviewApp.toString()})();`;
+const SCRIPT_HASH = `'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'`;
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+/**
+ * No network at all (default-src 'none', no connect-src), only the page's own script and style by hash (an
+ * injected <script> or inline handler does not run), no <base> to re-point links, no form submission
+ * anywhere. Set in a meta tag, since the page is a file.
+ */
+export const REPORT_CSP = `default-src 'none'; script-src ${SCRIPT_HASH}; style-src ${STYLE_HASH}; img-src data:; base-uri 'none'; form-action 'none'`;
 
 /**
  * Writes the review page: one self-contained HTML file (inline CSS, inline script, data as JSON, no network).
@@ -210,19 +210,18 @@ export async function renderReport(sink: Writable, stats: ReportStats, queue: Re
     });
   }
   const flaggedBySource = sources.list.map((s) => stats.sources.get(s)?.flagged ?? 0);
-  const title = escapeHtml(meta.title);
-  const inputs = meta.inputs?.length ? ` · ${escapeHtml(meta.inputs.join(', '))}` : '';
-  await writeChunk(
-    sink,
-    `<!doctype html>
+  const inputs = meta.inputs?.length ? ` · ${meta.inputs.join(', ')}` : '';
+  const generated = meta.generatedAt.toISOString().replace('T', ' ').slice(0, 16);
+  const head = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${rawHtml(REPORT_CSP)}">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="qorgau">
-<title>${title}</title>
-<style>${STYLE}</style></head>
+<title>${meta.title}</title>
+<style>${rawHtml(STYLE)}</style></head>
 <body>
-<header class="top"><h1>${title}</h1><p>generated ${escapeHtml(meta.generatedAt.toISOString().replace('T', ' ').slice(0, 16))} UTC${inputs}</p></header>
+<header class="top"><h1>${meta.title}</h1><p>generated ${generated} UTC${inputs}</p></header>
 <main>
 ${summaryHtml(stats, queue, meta)}
 <section class="queue">
@@ -232,12 +231,15 @@ ${filtersHtml(stats, sources.list, flaggedBySource)}
 <nav class="pager" id="pager"></nav>
 </section>
 </main>
-<script type="application/json" id="qorgau-data">{"version":1,"categories":${jsonForScript(CATEGORIES)},"sources":${jsonForScript(sources.list)},"rules":${jsonForScript(rules.list)},"clusters":${jsonForScript(queue.clusters)},"posts":[`,
+`;
+  await writeChunk(
+    sink,
+    `${head.html}<script type="application/json" id="qorgau-data">{"version":1,"categories":${jsonForScript(CATEGORIES)},"sources":${jsonForScript(sources.list)},"rules":${jsonForScript(rules.list)},"clusters":${jsonForScript(queue.clusters)},"posts":[`,
   );
   for (let i = 0; i < clientPosts.length; i += 1) {
     const r = queue.posts[i]!;
     const post = { ...clientPosts[i]!, html: highlightHtml(r.text, r.evidence) };
     await writeChunk(sink, `${i > 0 ? ',\n' : '\n'}${jsonForScript(post)}`);
   }
-  await writeChunk(sink, `]}</script>\n<script>(${reviewApp.toString()})();</script>\n</body></html>\n`);
+  await writeChunk(sink, `]}</script>\n<script>${SCRIPT}</script>\n</body></html>\n`);
 }

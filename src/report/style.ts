@@ -32,6 +32,7 @@ main{padding:16px 20px;max-width:1400px;margin:0 auto}
 section.summary{display:grid;grid-template-columns:minmax(420px,1.4fr) minmax(280px,1fr);gap:16px;margin-bottom:16px}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .panel h2{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:0 0 8px}
+h2.gap{margin-top:14px}
 .totals{display:flex;flex-wrap:wrap;gap:18px;margin-bottom:12px}
 .totals div{min-width:90px}
 .totals b{display:block;font-size:22px;font-weight:600}

@@ -24,6 +24,52 @@ export function foldYo(pattern: string): string {
   return pattern.replace(/ё/g, 'е');
 }
 
+/** The most repetitions any quantifier in a rule pattern may take: longer than any word, number or gap a rule means. */
+export const MAX_REPEAT = 48;
+
+/**
+ * Rewrites every unbounded quantifier (`*`, `+`, `{n,}`) as a bounded one (`{0,48}`, `{1,48}`, `{n,48}`), lazy
+ * ones staying lazy. An unbounded `\p{L}*` after a stem rescans the rest of the word at every place the stem
+ * occurs in it: «судсудсуд…» (50,000 characters) took 40 s in `суд\p{L}*\s+…`, a quadratic cost in the text's
+ * length. Bounded, each try costs at most a constant, so a pattern without nested ambiguity (which
+ * `checkPatternSafety` rejects in user rules) runs in time linear in the text.
+ */
+export function boundQuantifiers(pattern: string, max: number = MAX_REPEAT): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      // An escape is one unit, braces included: \p{L}, \u{1F600}, \k<name>.
+      const m = /^\\(?:[pP]\{[^}]*\}|u\{[0-9a-fA-F]+\}|k<[^>]*>|.)/su.exec(pattern.slice(i));
+      const esc = m ? m[0] : c;
+      out += esc;
+      i += esc.length - 1;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      continue;
+    }
+    if (c === '*') out += `{0,${max}}`;
+    else if (c === '+') out += `{1,${max}}`;
+    else if (c === '{') {
+      const m = /^\{(\d+),\}/.exec(pattern.slice(i));
+      if (m) {
+        out += `{${m[1]},${Math.max(Number(m[1]), max)}}`;
+        i += m[0].length - 1;
+      } else out += c;
+    } else out += c;
+  }
+  return out;
+}
+
 /**
  * Patterns run on normalized (lower-case) text without the `i` flag: case folding over \p{L} makes V8 compile
  * and run them several times slower. A leading \b is checked after the match instead of inside the regex, so
@@ -33,7 +79,7 @@ export function compilePattern(pattern: string): CompiledPattern {
   const leadingBoundary = pattern.startsWith('\\b');
   const folded = foldYo(leadingBoundary ? pattern.slice(2) : pattern);
   const anchors = patternAnchors(folded);
-  return { regex: new RegExp(unicodeBoundaries(folded), 'gu'), leadingBoundary, ...(anchors ? { anchors } : {}) };
+  return { regex: new RegExp(boundQuantifiers(unicodeBoundaries(folded)), 'gu'), leadingBoundary, ...(anchors ? { anchors } : {}) };
 }
 
 /** Splits `a|b|c` at the top level (outside groups and classes) so each alternative gets its own fast scan. */

@@ -24,6 +24,7 @@ export interface RuleHit {
 
 const MAX_EVIDENCE_PER_RULE = 5;
 const MAX_HITS_PER_PATTERN = 50;
+const MAX_HITS_PER_ENTRY = 64;
 // A prefix term runs to the end of its word: letters only, so «меф» in «мефедрон1г» stops before the digit.
 const LETTER = /[\p{L}\p{M}]/u;
 
@@ -41,6 +42,13 @@ function charAt(text: string, i: number): string {
 /** Every place every entry matched: literals through the automaton, then the patterns whose anchors it found. */
 export function findHits(set: RuleSet, text: string, check?: () => void): RuleHit[] {
   const hits: RuleHit[] = [];
+  // Hits kept per entry: evidence shows five and a score needs one, but a post that repeats a word 100,000 times
+  // would otherwise pair every hit with every signal hit (quadratic) in matchRules.
+  const perEntry = new Uint16Array(set.rules.length);
+  // The end of the letter run last measured: a prefix term found many times in one long word («мефмефмеф…»)
+  // measures the word once, not once per occurrence.
+  let runFrom = -1;
+  let runEnd = -1;
   const run = new Uint8Array(set.patterns.length);
   for (const i of set.unanchored) run[i] = 1;
   if (set.automaton) {
@@ -54,16 +62,28 @@ export function findHits(set: RuleSet, text: string, check?: () => void): RuleHi
       const endsWord = WORD_CHAR.test(m.keyword[m.keyword.length - 1]!);
       const atWordStart = !startsWord || !WORD_CHAR.test(charBefore(text, m.begin));
       for (const t of targets) {
+        if (perEntry[t.entry]! >= MAX_HITS_PER_ENTRY) continue;
         if (t.mode === 'anywhere') {
+          perEntry[t.entry]! += 1;
           hits.push({ entry: t.entry, start: m.begin, end: m.end });
           continue;
         }
         if (!atWordStart) continue;
         if (t.mode === 'word') {
-          if (!endsWord || !WORD_CHAR.test(charAt(text, m.end))) hits.push({ entry: t.entry, start: m.begin, end: m.end });
+          if (!endsWord || !WORD_CHAR.test(charAt(text, m.end))) {
+            perEntry[t.entry]! += 1;
+            hits.push({ entry: t.entry, start: m.begin, end: m.end });
+          }
         } else {
-          let end = m.end;
-          while (end < text.length && LETTER.test(charAt(text, end))) end += charAt(text, end).length;
+          let end: number;
+          if (m.end >= runFrom && m.end <= runEnd) end = runEnd;
+          else {
+            end = m.end;
+            while (end < text.length && LETTER.test(charAt(text, end))) end += charAt(text, end).length;
+            runFrom = m.end;
+            runEnd = end;
+          }
+          perEntry[t.entry]! += 1;
           hits.push({ entry: t.entry, start: m.begin, end });
         }
       }
