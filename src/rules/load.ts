@@ -1,9 +1,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { QorgauError, describeError } from '../errors.js';
 import { CATEGORIES, isCategory, type Category } from '../types.js';
+import { BUNDLED_RULES_DIR } from '../paths.js';
 import { compileRules, foldYo, unicodeBoundaries } from './compile.js';
+import { checkPatternSafety } from './safety.js';
 
 export { unicodeBoundaries } from './compile.js';
 import type { ContextSpec, MatchSpec, NearSpec, RuleExamples, RuleFile, RuleSet, RuleSpec, SignalSpec } from './types.js';
@@ -225,5 +227,14 @@ export function listRuleFiles(dir: string): string[] {
 export function loadRules(dirs: readonly string[]): RuleSet {
   const byName = new Map<string, string>();
   for (const dir of dirs) for (const path of listRuleFiles(dir)) byName.set(basename(path).replace(/\.(ya?ml|json)$/i, ''), path);
-  return compileRules([...byName.values()].map(readRuleFile));
+  const files = [...byName.values()].map(readRuleFile);
+  // The bundled patterns are checked by the test suite (test/rules/linear.test.ts); a user's are checked here.
+  const bundled = resolve(BUNDLED_RULES_DIR);
+  for (const f of files) {
+    if (dirname(resolve(f.file)) === bundled) continue;
+    for (const [kind, list] of [['rule', f.rules], ['signal', f.signals], ['context', f.context]] as const) {
+      for (const entry of list) for (const p of entry.patterns ?? []) checkPatternSafety(p, f.file, `${kind} ${entry.id}`);
+    }
+  }
+  return compileRules(files);
 }
