@@ -15,7 +15,7 @@ import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
 import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
 import { startWorkers, type AnalyzerCore } from './worker-pool.js';
-import type { Category, CategoryScores, ErrorRecord, Evidence, Language, NormalizedText, Output, Post, Result } from './types.js';
+import type { Category, CategoryScores, ErrorRecord, Evidence, Language, NormalizedText, Output, Post, Result, Warning } from './types.js';
 import { isErrorRecord } from './types.js';
 
 export interface Analyzer {
@@ -84,8 +84,15 @@ function toResult(p: Prepared, model: Probabilities | undefined, { scores, label
     ...(post.source !== undefined ? { source: post.source } : {}),
     ...(post.line !== undefined ? { line: post.line } : {}),
     ...(Object.keys(post.meta).length > 0 ? { meta: post.meta } : {}),
+    ...(warningsOf(post).length > 0 ? { warnings: warningsOf(post) } : {}),
     ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}) } } : {}),
   };
+}
+
+/** The reader's warnings, plus `bad_encoding` for replacement characters however they came (a JSON \ufffd, a CSV). */
+function warningsOf(post: Post): readonly Warning[] {
+  const own = post.warnings ?? [];
+  return post.text.includes('\uFFFD') && !own.includes('bad_encoding') ? [...own, 'bad_encoding'] : own;
 }
 
 /** Sentence spans of a normalized text: the unit a model-only flag is explained by. */

@@ -26,7 +26,15 @@ export interface Post {
   readonly meta: Readonly<Record<string, unknown>>;
   readonly source?: string;
   readonly line?: number;
+  /** What was not right about the record though it could be read; copied to its result. */
+  readonly warnings?: readonly Warning[];
 }
+
+/**
+ * `bad_encoding`: the bytes were not valid UTF-8 (read as cp1251, or with U+FFFD replacement characters), or the
+ * text holds U+FFFD. The post is scored all the same.
+ */
+export type Warning = 'bad_encoding';
 
 export type ErrorCode =
   | 'bad_json'
@@ -131,6 +139,8 @@ export interface Result {
   readonly source?: string;
   readonly line?: number;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Present when the record had a problem that did not stop it being scored (see `Warning`). */
+  readonly warnings?: readonly Warning[];
   /** Scores before fusion, only with the `keepComponents` option. */
   readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>> };
   /** Near-duplicate cluster: the id of its representative (highest-priority member). Set when output is clustered. */

@@ -8,7 +8,7 @@ import { streamValues } from 'stream-json/streamers/stream-values.js';
 import chain from 'stream-chain';
 import { QorgauError, describeError } from '../errors.js';
 import type { ErrorRecord, Post } from '../types.js';
-import { readLines } from './lines.js';
+import { readLines, withEncodingWarning } from './lines.js';
 import { DEFAULT_MAX_TEXT_LENGTH, errorRecord, idOf, recordToPost, textToPost, type ReaderOptions } from './records.js';
 
 export type InputFormat = 'jsonl' | 'csv' | 'tsv' | 'txt' | 'telegram';
@@ -120,7 +120,7 @@ async function* jsonlFromLines(
       yield errorRecord(source, raw.line, 'bad_record', `Expected a JSON object on each line, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
       continue;
     }
-    yield recordToPost(value as Record<string, unknown>, source, raw.line, spec);
+    yield withEncodingWarning(recordToPost(value as Record<string, unknown>, source, raw.line, spec), raw);
   }
 }
 
@@ -141,7 +141,7 @@ async function* textFromLines(
     }
     // A blank line in a plain-text file is a separator, not an empty post.
     if (raw.text.trim().length === 0) continue;
-    yield textToPost(raw.text, `${source}:${raw.line}`, source, raw.line, maxLen);
+    yield withEncodingWarning(textToPost(raw.text, `${source}:${raw.line}`, source, raw.line, maxLen), raw);
   }
 }
 

@@ -73,15 +73,7 @@ export function textToPost(
       id,
     );
   }
-  if (text.includes('\uFFFD')) {
-    return errorRecord(
-      source,
-      line,
-      'bad_encoding',
-      'The text contains U+FFFD replacement characters: the file is probably not UTF-8. Convert it (iconv -f cp1251 -t utf-8).',
-      id,
-    );
-  }
+  // U+FFFD is scored, not refused (a shop could add one to every ad to leave the queue): the result is marked.
   return { id, text, meta, source, line };
 }
 

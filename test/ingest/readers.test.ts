@@ -31,12 +31,13 @@ describe('readJsonl()', () => {
     ]);
     const out = await collect(readJsonl(streamOf(bad), 'bad.jsonl'));
     expect(out).toHaveLength(8);
-    expect(posts(out).map((p) => p.id)).toEqual(['1', '8']);
+    expect(posts(out).map((p) => p.id)).toEqual(['1', '5', '8']);
+    // Bad bytes are read as U+FFFD and the post is kept (and marked), not refused.
+    expect(posts(out)[1]).toMatchObject({ text: '\uFFFD(\uFFFD', warnings: ['bad_encoding'] });
     expect(errors(out).map((e) => [e.line, e.error.code])).toEqual([
       [2, 'bad_json'],
       [3, 'missing_text'],
       [4, 'empty_text'],
-      [5, 'bad_encoding'],
       [6, 'bad_record'],
       [7, 'bad_record'],
     ]);
