@@ -91,7 +91,7 @@ async function exercise(page: Page): Promise<void> {
   await page.selectOption('#f-category', '');
   const sources = await page.locator('#f-source option').count();
   for (let i = 1; i < sources; i += 1) await page.selectOption('#f-source', { index: i });
-  await page.locator('details summary').first().click();
+  for (const summary of await page.locator('details summary').all()) await summary.click();
   await page.waitForTimeout(300);
 }
 
