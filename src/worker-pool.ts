@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { QorgauError, describeError } from './errors.js';
 import { errorRecord } from './ingest/records.js';
+import { disableOnnxTelemetry } from './model/transformers.js';
 import type { ResolvedOptions } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
 import type { ErrorCode, ErrorRecord, Output, Post } from './types.js';
@@ -90,6 +91,8 @@ export async function startWorkers(opts: ResolvedOptions): Promise<AnalyzerCore>
   if (!existsSync(WORKER_SCRIPT)) {
     throw new QorgauError('bad_options', `Expected ${WORKER_SCRIPT} for \`workers\` above 1, but it is missing: run npm run build (or use workers 1).`);
   }
+  // Set here, on the main thread: a worker's process.env is its own copy, which onnxruntime does not read.
+  if (opts.model !== false) disableOnnxTelemetry();
   const { classifier: _classifier, onNotice, ...rest } = opts;
   const options: WorkerOptions = { ...rest, workers: 1 };
   // Every worker reports the same notices ("running rules-only"): the user hears each one once.

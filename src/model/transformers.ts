@@ -23,6 +23,17 @@ export interface TransformersOptions {
 
 const MAX_CHARS = 1000;
 
+/**
+ * onnxruntime (1.29+) starts telemetry on Linux when its environment is created: a device id and an event store
+ * under ~/.cache/Microsoft/DeveloperTools/, a `mat-debug-<pid>.log` and a `.ses` file in the temp folder, and an
+ * uploader. qorgau writes only where the user asked, so it is off unless the user set the variable themselves.
+ * The native library reads the process environment, which only the main thread's `process.env` writes: the
+ * worker pool calls this before it starts a worker.
+ */
+export function disableOnnxTelemetry(): void {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
 /** Checks the folder before loading so a wrong path is a clear message, not a stack trace. */
@@ -93,6 +104,7 @@ export async function loadTransformersClassifier(options: TransformersOptions): 
   const dir = resolve(options.dir);
   const dtype = options.dtype ?? 'q8';
   checkModelDir(dir, dtype);
+  disableOnnxTelemetry();
   const { env, pipeline, AutoModelForSequenceClassification, Tensor } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
