@@ -39,7 +39,8 @@ export function addAnalyzerOptions(cmd: Command, defaults: { workers?: number | 
       parseWorkers,
       defaults.workers ?? 1,
     )
-    .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000);
+    .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000)
+    .option('--post-timeout <ms>', 'time budget per post in milliseconds; a post over it becomes a scoring_timeout error', parsePositiveInt, 10_000);
 }
 
 export interface AnalyzerFlags {
@@ -53,6 +54,7 @@ export interface AnalyzerFlags {
   threads: number;
   workers: number | 'auto';
   maxLength: number;
+  postTimeout: number;
 }
 
 export function analyzerOptions(flags: AnalyzerFlags, inputBytes: number | 'unknown' = 'unknown'): Options {
@@ -67,5 +69,6 @@ export function analyzerOptions(flags: AnalyzerFlags, inputBytes: number | 'unkn
     threads: flags.threads,
     workers: resolveWorkers(flags.workers, inputBytes),
     maxTextLength: flags.maxLength,
+    postTimeout: flags.postTimeout,
   };
 }
