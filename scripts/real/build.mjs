@@ -3,6 +3,7 @@
 // into the repository:
 //   /usr/bin/python3 scripts/import/import_public.py --datasets ../shared/datasets --out .cache/imported
 //   npm run build && node scripts/real/build.mjs [--imported .cache/imported] [-o .cache/real/real.jsonl]
+//                                               [--labels corpora/real/labels] [--adapted corpora/real/adapted.jsonl]
 // Joins corpora/real/labels/*.tsv (id, sha1 prefix, labels, kind, flags, writer) with the imported rows by id,
 // checks the text hash (a changed dataset file is reported, never silently relabelled), adds the adapted posts of
 // corpora/real/adapted.jsonl (the project's own Kazakh and mixed versions of real posts, which keep their source
@@ -22,8 +23,8 @@ const opt = (name, dflt) => {
 };
 const IMPORTED = opt('--imported', '.cache/imported');
 const OUT = opt('-o', '.cache/real/real.jsonl');
-const LABELS = 'corpora/real/labels';
-const ADAPTED = 'corpora/real/adapted.jsonl';
+const LABELS = opt('--labels', 'corpora/real/labels');
+const ADAPTED = opt('--adapted', 'corpora/real/adapted.jsonl');
 
 const sha1 = (s) => createHash('sha1').update(s, 'utf8').digest('hex');
 export function realSplit(key) {
