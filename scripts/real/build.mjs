@@ -104,4 +104,24 @@ for (const r of rows) {
   if (r.adapted) bump('adapted');
 }
 for (const k of Object.keys(count).sort()) console.log(`${k.padEnd(22)} ${count[k]}`);
+// The README's table: posts and positives per public set and category, and Kazakh/mixed posts.
+const CATS = ['drugs', 'cyberbullying', 'extremism', 'hate', 'suicide', 'gambling', 'fraud', 'sexual', 'weapons'];
+const bySource = new Map();
+for (const r of rows) {
+  const key = r.adapted ? 'adapted (project writing)' : r.source;
+  const s = bySource.get(key) ?? { posts: 0, clean: 0, kk: 0, ...Object.fromEntries(CATS.map((c) => [c, 0])) };
+  s.posts += 1;
+  if (!r.labels.length) s.clean += 1;
+  if (r.lang === 'kk' || r.lang === 'mixed') s.kk += 1;
+  for (const l of r.labels) s[l] += 1;
+  bySource.set(key, s);
+}
+console.log(`\n| set | posts | ${CATS.join(' | ')} | clean | kk or mixed |`);
+console.log(`| --- | ---: | ${CATS.map(() => '---:').join(' | ')} | ---: | ---: |`);
+const total = { posts: 0, clean: 0, kk: 0, ...Object.fromEntries(CATS.map((c) => [c, 0])) };
+for (const [k, s] of [...bySource].sort()) {
+  for (const f of Object.keys(total)) total[f] += s[f];
+  console.log(`| ${k} | ${s.posts} | ${CATS.map((c) => s[c]).join(' | ')} | ${s.clean} | ${s.kk} |`);
+}
+console.log(`| **all** | ${total.posts} | ${CATS.map((c) => total[c]).join(' | ')} | ${total.clean} | ${total.kk} |`);
 console.log(`${rows.length} real posts → ${OUT}${changed ? ` (${changed} skipped: dataset changed)` : ''}`);
