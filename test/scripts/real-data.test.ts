@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { checkAnswers } from '../../scripts/real/accept.mjs';
+// @ts-expect-error: a plain .mjs script without types
+import { kappa } from '../../scripts/real/agreement.mjs';
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
 const todo = ['a-1\t0000\tпервый', 'a-2\t0000\tвторой', 'a-3\t0000\tтретий'].join('\n');
@@ -64,5 +66,17 @@ describe('scripts/real/build.mjs', () => {
     expect(byId['set-2']).toMatchObject({ obfuscated: true, cluster: 'set-1', split: byId['set-1'].split });
     expect(byId['adapted-1']).toMatchObject({ adapted: true, real: true, split: byId['set-1'].split, lang: 'kk' });
     expect(['train', 'dev', 'calib', 'test']).toContain(byId['set-3'].split);
+  });
+});
+
+describe('scripts/real/agreement.mjs kappa()', () => {
+  it('matches a hand-computed Cohen kappa and is undefined when neither read has a positive', () => {
+    // 10 posts: both yes 3, both no 5, first only 1, second only 1 → po 0.8, pe 0.4·0.4 + 0.6·0.6 = 0.52, κ = 0.28/0.48.
+    const pairs = [...Array(3).fill([true, true]), ...Array(5).fill([false, false]), [true, false], [false, true]];
+    const k = kappa(pairs);
+    expect(k.agree).toBeCloseTo(0.8, 12);
+    expect(k.kappa).toBeCloseTo(0.28 / 0.48, 12);
+    expect(kappa([[false, false], [false, false]]).kappa).toBeNaN();
+    expect(kappa([[true, true], [false, false]]).kappa).toBe(1);
   });
 });
