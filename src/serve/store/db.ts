@@ -72,7 +72,9 @@ async function openSqlite(path: string): Promise<Db> {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    // No blocking busy wait: it would stall this thread, and with it the transaction another connection in
+    // this process holds. A busy database is retried below, yielding to the event loop in between.
+    db.pragma('busy_timeout = 0');
   } catch (error) {
     throw new QorgauError('bad_database', `Could not open the SQLite database ${path}: ${describeError(error)}. Check the path and its folder's permissions.`, { cause: error });
   }
@@ -104,12 +106,12 @@ async function openSqlite(path: string): Promise<Db> {
   return {
     dialect: 'sqlite',
     label: path,
-    all: (sql, params) => lock(() => direct.all(sql, params)),
-    run: (sql, params) => lock(() => direct.run(sql, params)),
-    exec: (sql) => lock(() => direct.exec(sql)),
+    all: (sql, params) => lock(() => whenFree(() => direct.all(sql, params))),
+    run: (sql, params) => lock(() => whenFree(() => direct.run(sql, params))),
+    exec: (sql) => lock(() => whenFree(() => direct.exec(sql))),
     transaction: (fn) =>
       lock(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        await whenFree(async () => db.exec('BEGIN IMMEDIATE'));
         try {
           const value = await fn(direct);
           db.exec('COMMIT');
@@ -123,6 +125,22 @@ async function openSqlite(path: string): Promise<Db> {
       await lock(async () => db.close());
     },
   };
+}
+
+const BUSY_WAIT_MS = 15_000;
+
+/** Runs `fn` again while another connection holds the SQLite write lock, up to 15 s. */
+async function whenFree<T>(fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let delay = 2; ; delay = Math.min(100, delay * 2)) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() - started > BUSY_WAIT_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 async function openPostgres(url: string): Promise<Db> {

@@ -283,8 +283,10 @@ function createStore(db: Db): ReviewStore {
         let position = 0;
         const columns = ['run', 'position', 'post_id', 'text_hash', 'candidate', 'cluster', 'priority', 'result'];
         for await (const record of records) {
-          addToStats(stats, record);
-          if (isErrorRecord(record)) continue;
+          if (isErrorRecord(record)) {
+            addToStats(stats, record);
+            continue;
+          }
           const hash = textHash(record.text);
           const key = `${record.id}|${hash}`;
           if (seen.has(key)) {
@@ -292,6 +294,7 @@ function createStore(db: Db): ReviewStore {
             continue;
           }
           seen.add(key);
+          addToStats(stats, record);
           position += 1;
           if (record.labels.length > 0) {
             candidates.push({ r: record, hash, position });
@@ -351,7 +354,7 @@ function createStore(db: Db): ReviewStore {
           [FOREVER, runId],
         );
         await tx.run('UPDATE runs SET records = ?, results = ?, candidates = ?, errors = ?, stats = ? WHERE id = ?', [
-          stats.records,
+          stats.records + duplicates,
           stats.results,
           candidates.length,
           stats.errors,
@@ -360,7 +363,7 @@ function createStore(db: Db): ReviewStore {
         ]);
         return {
           run: runId,
-          records: stats.records,
+          records: stats.records + duplicates,
           results: stats.results,
           candidates: candidates.length,
           clusters: groups.size,
