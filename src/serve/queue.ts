@@ -44,11 +44,13 @@ const postCount = (items: readonly (Post | ErrorRecord)[]): number => items.redu
  * once). A batch starts as soon as a slot is free, so a lone request waits for nothing while requests that
  * arrive during a batch share the next one: under load many one-post requests become one model call.
  */
+/** `maxInFlight` counts analyzer batches; `capacity` counts posts waiting for one. */
 export function createScoringQueue(analyzer: Analyzer, options: { readonly capacity: number; readonly batchSize: number; readonly maxInFlight: number }): ScoringQueue {
   const jobs: Job[] = [];
   const waiters: (() => void)[] = [];
   let queued = 0;
   let inFlight = 0;
+  let running = 0;
   let batches = 0;
   // Posts per second, smoothed over recent batches; 0 until the first batch finishes.
   let rate = 0;
@@ -83,7 +85,7 @@ export function createScoringQueue(analyzer: Analyzer, options: { readonly capac
   };
 
   function pump(): void {
-    while (inFlight < options.maxInFlight && jobs.some((j) => j.sent < j.items.length)) {
+    while (running < options.maxInFlight && jobs.some((j) => j.sent < j.items.length)) {
       const slices: { job: Job; start: number; end: number }[] = [];
       let posts = 0;
       for (const job of jobs) {
@@ -100,6 +102,7 @@ export function createScoringQueue(analyzer: Analyzer, options: { readonly capac
       }
       queued -= posts;
       inFlight += posts;
+      running += 1;
       void run(slices, posts);
       release();
     }
@@ -140,6 +143,7 @@ export function createScoringQueue(analyzer: Analyzer, options: { readonly capac
       }
     }
     inFlight -= posts;
+    running -= 1;
     pump();
     release();
   }
