@@ -65,7 +65,8 @@ export function registerServe(program: Command): void {
     .option('--max-body <bytes>', 'largest JSON body (413 above); NDJSON streams have no total limit, each line this much', parsePositiveInt, 8 * 1024 * 1024)
     .option('--max-batch <n>', 'most posts or inputs in one JSON request (413 above)', parsePositiveInt, 1024)
     .option('--max-queue <n>', 'most posts waiting to be scored (429 with Retry-After above)', parsePositiveInt, 4096);
-  addAnalyzerOptions(serve).action(async (flags: ServeFlags) => {
+  // A server lives long enough to repay starting workers: one per core (at most 8) unless told otherwise.
+  addAnalyzerOptions(serve, { workers: 'auto' }).action(async (flags: ServeFlags) => {
     const { startServer } = await import('../serve/public.js');
     const server = await startServer({
       ...analyzerOptions(flags),

@@ -120,9 +120,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     url: `http://${shownHost}:${info.port}`,
     port: info.port,
     async close() {
+      // Stop accepting, let the requests in flight finish (up to 5 s), then drop what is left.
+      const http = server as { closeIdleConnections?(): void; closeAllConnections?(): void };
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+        http.closeIdleConnections?.();
+        setTimeout(() => http.closeAllConnections?.(), 5000).unref();
       });
       await served.close();
     },
