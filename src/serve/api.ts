@@ -9,7 +9,7 @@ import { describeError } from '../errors.js';
 import { readLines } from '../ingest/lines.js';
 import { errorRecord, idOf, textToPost } from '../ingest/records.js';
 import { isErrorRecord, type ErrorRecord, type Output, type Post } from '../types.js';
-import { jsonError, show, typeName } from './http.js';
+import { bearerOf, jsonError, show, typeName } from './http.js';
 import type { ServeMetrics } from './metrics.js';
 import { toModerationResult } from './moderation.js';
 import { QueueFullError, type ScoringQueue } from './queue.js';
@@ -134,6 +134,7 @@ function scoreStream(c: Context, deps: ScoringDeps): Response {
           posts = 0;
         }
       }
+      if (aborted) return;
       if (chunk.length > 0) {
         const next = deps.queue.score(chunk, { wait: true });
         await flush();
@@ -164,8 +165,7 @@ export function scoringRoutes(deps: ScoringDeps): Hono {
   };
   const auth: MiddlewareHandler = async (c, next) => {
     if (!deps.authRequired) return next();
-    const header = c.req.header('authorization');
-    const token = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    const token = bearerOf(c);
     if (!token || !(await deps.authorize(token))) {
       c.header('WWW-Authenticate', 'Bearer');
       return jsonError(c, 401, 'authentication_error', 'invalid_token', token ? 'The bearer token is not valid.' : 'This server needs an `Authorization: Bearer <token>` header.');
