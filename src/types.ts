@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'bad_options'
   | 'bad_rules'
   | 'bad_model'
+  | 'bad_database'
   | 'scoring_failed';
 
 /** A record that could not be read or scored: it replaces the result for that record in the output. */
