@@ -6,6 +6,7 @@ import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerCalibrate, registerEval } from './eval.js';
+import { registerQueueCommands } from './queue.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerReport(program);
   registerInspect(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -1,0 +1,252 @@
+import type { RedisClientType } from 'redis';
+import { QorgauError, describeError } from '../errors.js';
+import type { EntryFields } from './entries.js';
+import { createOutageReporter, redactUrl, type OutageReporter } from './retry.js';
+import type { Backlog, Delivery, Enqueuer, Outgoing, StreamItem, WorkerQueue } from './types.js';
+
+type Client = RedisClientType;
+type StreamReply = { messages: { id: string; message: Record<string, string> }[] }[] | null;
+
+/**
+ * Writes a batch's outputs, skipping any whose key was already written: the keys live as plain Redis keys
+ * with a TTL, so a post redelivered after a worker died (or sent twice) yields one result.
+ * KEYS: results stream, error stream, one key per output. ARGV: ttl seconds, then per output its target
+ * (r|e), its field count and its fields.
+ */
+const COMMIT_SCRIPT = `
+local written = 0
+local a = 2
+for k = 3, #KEYS do
+  local target = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  if redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', target == 'r' and KEYS[1] or KEYS[2], '*', unpack(ARGV, a, a + n - 1))
+    written = written + 1
+  end
+  a = a + n
+end
+return written
+`;
+
+const TRANSIENT = /LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|CLUSTERDOWN|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket|closed|offline|timeout|connection/i;
+
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const name = error.constructor.name;
+  if (/Socket|Connection|Timeout|ClientClosed|ClientOffline|Reconnect/.test(name)) return true;
+  return TRANSIENT.test(error.message);
+}
+
+export interface RedisConnectOptions {
+  /** `redis://[user:password@]host:port/db` or `rediss://…`. */
+  readonly url: string;
+  readonly onNotice: (message: string) => void;
+}
+
+async function connect(url: string, outage: OutageReporter): Promise<Client> {
+  let redis: typeof import('redis');
+  try {
+    redis = await import('redis');
+  } catch (error) {
+    throw new QorgauError('queue_failed', `Could not load the Redis client (npm package \`redis\`): ${describeError(error)}. Reinstall qorgau with its dependencies.`, { cause: error });
+  }
+  const client = redis.createClient({
+    url,
+    socket: {
+      connectTimeout: 5000,
+      // Forever, backing off to 5 s: a worker outlives a Redis restart.
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 6), 5000),
+    },
+  }) as unknown as Client;
+  // node-redis emits 'error' for every failed reconnect: say it once, and once when it is back.
+  client.on('error', (error: unknown) => outage.lost(error));
+  client.on('ready', () => outage.back());
+  await client.connect();
+  return client;
+}
+
+async function ensureGroup(client: Client, stream: string, group: string): Promise<void> {
+  try {
+    // From 0: entries scrapers wrote before the first worker started are scored too.
+    await client.xGroupCreate(stream, group, '0', { MKSTREAM: true });
+  } catch (error) {
+    if (!/BUSYGROUP/.test(describeError(error))) throw error;
+  }
+}
+
+export interface RedisWorkerOptions extends RedisConnectOptions {
+  readonly stream: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly outStream: string;
+  readonly errorStream: string;
+  /** Entries another worker has held this long are taken over (XAUTOCLAIM). */
+  readonly claimIdleMs: number;
+  /** How long one read waits for new entries. */
+  readonly blockMs: number;
+  /** How long result keys are remembered for deduplication. */
+  readonly dedupTtlS: number;
+}
+
+/**
+ * Redis Streams consumer group. Reads on its own connection (XREADGROUP blocks it), writes on another. Entries
+ * acknowledged are deleted with XDEL, never trimmed by length: on Redis 7.0 XTRIM/MAXLEN drop unread entries
+ * too. One group per input stream for that reason.
+ */
+export async function openRedisWorkerQueue(options: RedisWorkerOptions): Promise<WorkerQueue> {
+  const describe = redactUrl(options.url);
+  const outage = createOutageReporter(describe, options.onNotice);
+  const writer = await connect(options.url, outage);
+  const reader = writer.duplicate();
+  reader.on('error', (error: unknown) => outage.lost(error));
+  await reader.connect();
+  const { stream, group, consumer } = options;
+  await ensureGroup(writer, stream, group);
+  let cursor = '0-0';
+  let lastSweep = 0;
+  // A full pass over the pending list at most twice per idle period: idle entries cannot appear faster.
+  const sweepEvery = Math.min(options.claimIdleMs / 2, 5000);
+
+  async function reclaim(max: number): Promise<Delivery[]> {
+    const now = Date.now();
+    if (cursor === '0-0' && now - lastSweep < sweepEvery) return [];
+    const claimed = await reader.xAutoClaim(stream, group, consumer, options.claimIdleMs, cursor, { COUNT: max });
+    cursor = String(claimed.nextId);
+    if (cursor === '0-0') lastSweep = now;
+    const messages = claimed.messages.filter((m): m is NonNullable<typeof m> => m !== null);
+    const out: Delivery[] = claimed.deletedMessages.map((ref) => ({ place: { stream, ref: String(ref) }, fields: null, deliveries: 1 }));
+    if (messages.length === 0) return out;
+    // XAUTOCLAIM does not say how often an entry was delivered; the pending list does (this claim included).
+    const ids = messages.map((m) => String(m.id));
+    const pending = await reader.xPendingRange(stream, group, ids[0]!, ids[ids.length - 1]!, ids.length + 4 * max, { consumer });
+    const counts = new Map(pending.map((p) => [String(p.id), Number(p.deliveriesCounter)]));
+    for (const m of messages) {
+      out.push({ place: { stream, ref: String(m.id) }, fields: m.message as EntryFields, deliveries: counts.get(String(m.id)) ?? 2 });
+    }
+    return out;
+  }
+
+  async function withGroup<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      // The stream or group is gone (a Redis restarted without persistence, a FLUSHALL): make it again.
+      if (!/NOGROUP/.test(describeError(error))) throw error;
+      await ensureGroup(writer, stream, group);
+      cursor = '0-0';
+      return fn();
+    }
+  }
+
+  return {
+    describe,
+    outage,
+    isTransient,
+    fetch: (max) =>
+      withGroup(async () => {
+        const reclaimed = await reclaim(max);
+        if (reclaimed.length > 0) return reclaimed;
+        const reply = (await reader.xReadGroup(group, consumer, { key: stream, id: '>' }, { COUNT: max, BLOCK: options.blockMs })) as StreamReply;
+        const messages = reply?.[0]?.messages ?? [];
+        return messages.map((m) => ({ place: { stream, ref: String(m.id) }, fields: m.message as EntryFields, deliveries: 1 }));
+      }),
+    async commit(batch: readonly Outgoing[]) {
+      if (batch.length === 0) return { duplicates: 0 };
+      const ids = batch.map((b) => b.delivery.place.ref);
+      const keys = [options.outStream, options.errorStream];
+      const args = [String(options.dedupTtlS)];
+      let outputs = 0;
+      for (const { output } of batch) {
+        if (!output) continue;
+        outputs += 1;
+        keys.push(`${output.target === 'results' ? options.outStream : options.errorStream}:seen:${output.key}`);
+        const fields = Object.entries(output.fields).flat();
+        args.push(output.target === 'results' ? 'r' : 'e', String(fields.length), ...fields);
+      }
+      const multi = writer.multi();
+      if (outputs > 0) multi.eval(COMMIT_SCRIPT, { keys, arguments: args });
+      multi.xAck(stream, group, ids);
+      multi.xDel(stream, ids);
+      const replies: unknown[] = await multi.exec();
+      const first = replies[0];
+      if (first instanceof Error) throw first;
+      const written = outputs > 0 ? Number(first) : 0;
+      return { duplicates: outputs - written };
+    },
+    async backlog(): Promise<Backlog> {
+      const [length, summary] = await Promise.all([writer.xLen(stream), writer.xPending(stream, group).catch(() => ({ pending: 0 }))]);
+      const pending = Number(summary.pending);
+      // Acknowledged entries are deleted, so the stream holds exactly the unread and the pending ones.
+      return { unread: Math.max(0, Number(length) - pending), pending };
+    },
+    async close() {
+      await Promise.allSettled([reader.close(), writer.close()]);
+    },
+  };
+}
+
+export interface RedisEnqueueOptions extends RedisConnectOptions {
+  readonly stream: string;
+}
+
+export async function openRedisEnqueuer(options: RedisEnqueueOptions): Promise<Enqueuer> {
+  const describe = redactUrl(options.url);
+  const outage = createOutageReporter(describe, options.onNotice);
+  const client = await connect(options.url, outage);
+  return {
+    describe,
+    outage,
+    isTransient,
+    async add(entries) {
+      // Issued together, node-redis pipelines them: one round trip for the chunk.
+      await Promise.all(entries.map((fields) => client.xAdd(options.stream, '*', fields as Record<string, string>)));
+    },
+    async length() {
+      return Number(await client.xLen(options.stream));
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export interface RedisReadOptions extends RedisConnectOptions {
+  readonly stream: string;
+  /** Keep reading new entries until `signal` aborts. */
+  readonly follow?: boolean;
+  readonly blockMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Every entry of a stream, oldest first: up to the last one present at the start, or on and on with `follow`. */
+export async function* readRedisStream(options: RedisReadOptions): AsyncGenerator<StreamItem> {
+  const describe = redactUrl(options.url);
+  const outage = createOutageReporter(describe, options.onNotice);
+  const client = await connect(options.url, outage);
+  const { stream } = options;
+  try {
+    const last = (await client.xRevRange(stream, '+', '-', { COUNT: 1 })) ?? [];
+    const end = last[0] ? String(last[0].id) : undefined;
+    let from = '-';
+    if (end !== undefined) {
+      for (;;) {
+        const chunk = (await client.xRange(stream, from, end, { COUNT: 1000 })) ?? [];
+        for (const m of chunk) yield { place: { stream, ref: String(m.id) }, fields: m.message as EntryFields };
+        if (chunk.length < 1000) break;
+        from = `(${String(chunk[chunk.length - 1]!.id)}`;
+      }
+    }
+    if (!options.follow) return;
+    let lastId = end ?? '0-0';
+    while (!options.signal?.aborted) {
+      const reply = (await client.xRead({ key: stream, id: lastId }, { COUNT: 1000, BLOCK: options.blockMs ?? 2000 })) as StreamReply;
+      for (const m of reply?.[0]?.messages ?? []) {
+        lastId = String(m.id);
+        yield { place: { stream, ref: lastId }, fields: m.message as EntryFields };
+      }
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
