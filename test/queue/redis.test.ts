@@ -17,7 +17,7 @@ const MODEL = ['--model-dtype', 'fp32'];
 const WORKER_FLAGS = [...MODEL, '--batch', '100', '--block-ms', '200', '--claim-idle-ms', '1500', '--max-deliveries', '3', '--exit-when-idle'];
 
 async function streamRecords(client: Redis, stream: string): Promise<Output[]> {
-  const entries = await client.xRange(stream, '-', '+');
+  const entries = (await client.xRange(stream, '-', '+')) ?? [];
   return entries.map((e) => JSON.parse(String(e.message.record)) as Output);
 }
 
