@@ -11,7 +11,7 @@ export interface EnqueueOptions {
   readonly queue: Enqueuer;
   /** Wait while the stream holds more than this many entries (back-pressure on the scrapers' side). Default: never wait. */
   readonly maxLenWait?: number;
-  /** Entries sent per round trip. Default 500. */
+  /** Entries sent per round trip. Default 500 (or `maxLenWait` when smaller). */
   readonly chunk?: number;
   /** How often to look at the stream's length while waiting. Default 200 ms. */
   readonly pollMs?: number;
@@ -34,7 +34,7 @@ export interface EnqueueSummary {
  * line that could not be read, so the workers' output accounts for every input record.
  */
 export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> {
-  const chunkSize = options.chunk ?? 500;
+  const chunkSize = options.chunk ?? Math.min(500, options.maxLenWait ?? 500);
   if (options.maxLenWait !== undefined && (!Number.isInteger(options.maxLenWait) || options.maxLenWait < 1)) {
     throw new QorgauError('bad_options', `Expected \`maxLenWait\` to be a positive integer, got \`${String(options.maxLenWait)}\`.`);
   }

@@ -22,7 +22,8 @@ async function streamRecords(client: Redis, stream: string): Promise<Output[]> {
 }
 
 async function pendingOf(client: Redis, stream: string, group: string, consumer: string): Promise<number> {
-  const summary = await client.xPending(stream, group);
+  // Before the worker has made its group, it holds nothing.
+  const summary = await client.xPending(stream, group).catch(() => ({ consumers: [] }));
   return Number(summary.consumers?.find((c) => c.name === consumer)?.deliveriesCounter ?? 0);
 }
 
@@ -140,4 +141,144 @@ describe.skipIf(!binary)('qorgau worker on Redis Streams', () => {
       expect([...expected.values()].filter(isErrorRecord)).toHaveLength(input.malformed);
     }, 150_000);
   });
+
+  describe('with other servers and flags', () => {
+    const RULES = ['--no-model', '--block-ms', '200', '--claim-idle-ms', '1500'];
+
+    it('finishes a run across a Redis restart (AOF on): the workers reconnect, say so once, and lose nothing', async () => {
+      const sub = mkdtempSync(join(dir, 'restart-'));
+      const aof = await startRedis({ dir: sub, aof: true, binary: binary! });
+      const c: Redis = createClient({ url: aof.url });
+      c.on('error', () => {});
+      await c.connect();
+      try {
+        const input = writeCrashInput(sub, 3000);
+        expect((await qorgau(['enqueue', '--redis', aof.url, input.path])).code).toBe(0);
+        const workers = ['a', 'b'].map((name) => startQorgau(['worker', '--redis', aof.url, '--consumer', name, '--batch', '50', ...RULES, '--exit-when-idle']));
+        try {
+          await waitFor('a tenth of the results', async () => Number(await c.xLen('qorgau:results')) > 300, 60_000);
+          const before = Number(await c.xLen('qorgau:results'));
+          await aof.restart();
+          // The run was in the middle: entries were left for after the restart.
+          expect(before).toBeLessThan(input.lines - input.malformed);
+          for (const w of workers) expect(await exitedWithin(w, 90_000), w.stderr()).toBe(0);
+        } finally {
+          for (const w of workers) w.child.kill('SIGKILL');
+        }
+        for (const w of workers) {
+          expect(w.stderr().match(/lost the connection to redis:\/\/127\.0\.0\.1/g) ?? []).toHaveLength(1);
+          expect(w.stderr()).toMatch(/reconnected to redis/);
+        }
+        await waitFor('the test client to reconnect', async () => c.isReady, 10_000);
+        const outputs = [...(await streamRecords(c, 'qorgau:results')), ...(await streamRecords(c, 'qorgau:errors'))];
+        const keys = outputs.map(outputKey);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(keys.length).toBe(input.lines);
+        expect(Number((await c.xPending('posts', 'qorgau')).pending)).toBe(0);
+        expect(Number(await c.xLen('posts'))).toBe(0);
+      } finally {
+        await c.close().catch(() => {});
+        await aof.stop();
+      }
+    }, 150_000);
+
+    it('on SIGTERM finishes and acknowledges the batches it holds, exits 0 and leaves the rest unread', async () => {
+      const sub = mkdtempSync(join(dir, 'sigterm-'));
+      const input = writeCrashInput(sub, 3000);
+      const stream = 'sigterm-posts';
+      const out = 'sigterm:results';
+      const errs = 'sigterm:errors';
+      expect((await qorgau(['enqueue', '--redis', server.url, '--stream', stream, input.path])).code).toBe(0);
+      const w = startQorgau(['worker', '--redis', server.url, '--stream', stream, '--out-stream', out, '--error-stream', errs, '--consumer', 'w', '--batch', '50', ...RULES]);
+      try {
+        await waitFor('the worker to hold entries', async () => (await pendingOf(client, stream, 'qorgau', 'w')) > 0 && Number(await client.xLen(out)) > 0, 60_000, 5);
+        w.child.kill('SIGTERM');
+        expect(await exitedWithin(w, 20_000)).toBe(0);
+      } finally {
+        w.child.kill('SIGKILL');
+      }
+      expect(w.stderr()).toMatch(/SIGTERM: stopping: finishing and acknowledging the batch in flight/);
+      expect(await pendingOf(client, stream, 'qorgau', 'w')).toBe(0);
+      const done = Number(await client.xLen(out)) + Number(await client.xLen(errs));
+      const left = Number(await client.xLen(stream));
+      expect(left).toBeGreaterThan(0);
+      expect(done + left).toBe(input.lines);
+    }, 60_000);
+
+    it('writes one result per post when the same posts are sent twice, and a new one when a text changes', async () => {
+      const sub = mkdtempSync(join(dir, 'dedup-'));
+      const first = join(sub, 'a.jsonl');
+      const again = join(sub, 'b.jsonl');
+      const { writeFileSync } = await import('node:fs');
+      const posts = Array.from({ length: 40 }, (_, i) => ({ id: `d${i}`, text: `Закладки по городу ${i}, пиши @shop_bot` }));
+      writeFileSync(first, posts.map((p) => JSON.stringify(p)).join('\n'));
+      writeFileSync(again, posts.map((p, i) => JSON.stringify(i === 0 ? { ...p, text: `${p.text} (изменено)` } : p)).join('\n'));
+      const flags = ['--stream', 'dedup-posts', '--out-stream', 'dedup:results', '--error-stream', 'dedup:errors'];
+      for (const f of [first, again]) expect((await qorgau(['enqueue', '--redis', server.url, '--stream', 'dedup-posts', f])).code).toBe(0);
+      const r = await qorgau(['worker', '--redis', server.url, ...flags, ...RULES, '--exit-when-idle']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/80 entries, 80 posts scored, .* 39 duplicates dropped/);
+      const results = await streamRecords(client, 'dedup:results');
+      expect(results).toHaveLength(41);
+      expect(results.filter((x) => x.id === 'd0')).toHaveLength(2);
+    }, 60_000);
+
+    it('makes enqueue wait while the stream is longer than --max-len-wait', async () => {
+      const sub = mkdtempSync(join(dir, 'backpressure-'));
+      const input = writeCrashInput(sub, 2000);
+      const flags = ['--stream', 'bp-posts', '--out-stream', 'bp:results', '--error-stream', 'bp:errors'];
+      const enq = startQorgau(['enqueue', '--redis', server.url, '--stream', 'bp-posts', '--max-len-wait', '300', input.path]);
+      try {
+        await waitFor('enqueue to wait', () => /more than --max-len-wait 300: waiting/.test(enq.stderr()), 30_000);
+        await new Promise((r) => setTimeout(r, 500));
+        expect(enq.child.exitCode).toBeNull();
+        expect(Number(await client.xLen('bp-posts'))).toBeLessThanOrEqual(600);
+        const w = await qorgau(['worker', '--redis', server.url, ...flags, ...RULES, '--batch', '100', '--exit-when-idle']);
+        expect(w.code, w.stderr).toBe(0);
+        expect(await exitedWithin(enq, 30_000)).toBe(0);
+      } finally {
+        enq.child.kill('SIGKILL');
+      }
+      // The worker may have gone idle before the last chunk: whatever is left is still there to score.
+      const written = Number(await client.xLen('bp:results')) + Number(await client.xLen('bp:errors'));
+      expect(written + Number(await client.xLen('bp-posts'))).toBe(input.lines);
+    }, 60_000);
+
+    it('serves Prometheus metrics on 127.0.0.1 and writes only candidates with --candidates-only', async () => {
+      const { freePort } = await import('../helpers/servers.js');
+      const port = await freePort();
+      const posts = [
+        { id: 'm1', text: 'Закладки по городу, пиши @shop_bot' },
+        { id: 'm2', text: 'Рецепт: две ложки соли на литр воды' },
+        { id: 'm3', text: '' },
+      ];
+      const sub = mkdtempSync(join(dir, 'metrics-'));
+      const file = join(sub, 'm.jsonl');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(file, posts.map((p) => JSON.stringify(p)).join('\n'));
+      const flags = ['--stream', 'm-posts', '--out-stream', 'm:results', '--error-stream', 'm:errors'];
+      expect((await qorgau(['enqueue', '--redis', server.url, '--stream', 'm-posts', file])).code).toBe(0);
+      const w = startQorgau(['worker', '--redis', server.url, ...flags, ...RULES, '--candidates-only', '--metrics-port', String(port)]);
+      try {
+        await waitFor('the batch to be committed', async () => Number(await client.xLen('m-posts')) === 0, 30_000);
+        expect(w.stderr()).toMatch(new RegExp(`metrics on http://127\\.0\\.0\\.1:${port}/metrics`));
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(text).toMatch(/^qorgau_posts_scored_total\{[^}]*\} 2$/m);
+        expect(text).toMatch(/^qorgau_candidates_total\{[^}]*\} 1$/m);
+        expect(text).toMatch(/^qorgau_errors_total\{[^}]*code="empty_text"[^}]*\} 1$/m);
+        expect(text).toMatch(/^qorgau_group_pending\{[^}]*\} 0$/m);
+        expect(text).toMatch(/^qorgau_group_lag\{[^}]*\} 0$/m);
+        expect(text).toMatch(/^qorgau_batch_seconds_count\{[^}]*\} 1$/m);
+        expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+        w.child.kill('SIGINT');
+        expect(await exitedWithin(w, 20_000)).toBe(0);
+      } finally {
+        w.child.kill('SIGKILL');
+      }
+      const results = await streamRecords(client, 'm:results');
+      expect(results.map((r) => r.id)).toEqual(['m1']);
+      expect((await streamRecords(client, 'm:errors')).map((r) => r.id)).toEqual(['m3']);
+    }, 60_000);
+  });
 });
+
