@@ -44,7 +44,7 @@ export interface RedisConnectOptions {
   readonly onNotice: (message: string) => void;
 }
 
-async function connect(url: string, outage: OutageReporter): Promise<Client> {
+async function connect(url: string, outage: OutageReporter, who = 'client'): Promise<Client> {
   let redis: typeof import('redis');
   try {
     redis = await import('redis');
@@ -60,10 +60,14 @@ async function connect(url: string, outage: OutageReporter): Promise<Client> {
     },
   }) as unknown as Client;
   // node-redis emits 'error' for every failed reconnect: say it once, and once when it is back.
-  client.on('error', (error: unknown) => outage.lost(error));
-  client.on('ready', () => outage.back());
+  watch(client, outage, who);
   await client.connect();
   return client;
+}
+
+function watch(client: Client, outage: OutageReporter, who: string): void {
+  client.on('error', (error: unknown) => outage.lost(error, who));
+  client.on('ready', () => outage.back(who));
 }
 
 async function ensureGroup(client: Client, stream: string, group: string): Promise<void> {
@@ -97,9 +101,9 @@ export interface RedisWorkerOptions extends RedisConnectOptions {
 export async function openRedisWorkerQueue(options: RedisWorkerOptions): Promise<WorkerQueue> {
   const describe = redactUrl(options.url);
   const outage = createOutageReporter(describe, options.onNotice);
-  const writer = await connect(options.url, outage);
+  const writer = await connect(options.url, outage, 'writer');
   const reader = writer.duplicate();
-  reader.on('error', (error: unknown) => outage.lost(error));
+  watch(reader, outage, 'reader');
   await reader.connect();
   const { stream, group, consumer } = options;
   await ensureGroup(writer, stream, group);

@@ -1,28 +1,35 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QorgauError, describeError } from '../errors.js';
 
-/** Says once on stderr that the connection is lost, and once that it is back: not once per failed command. */
+/**
+ * Says once on stderr that the connection is lost, and once that it is back: not once per failed command.
+ * Each party that can notice (a retried operation, a client's socket) is tracked apart, so the outage ends
+ * when the last of them has recovered, not when one that never failed succeeds.
+ */
 export interface OutageReporter {
-  lost(error: unknown): void;
-  back(): void;
+  lost(error: unknown, who?: unknown): void;
+  back(who?: unknown): void;
+  /** Drops a party that gave up without recovering, saying nothing. */
+  forget(who: unknown): void;
   readonly down: boolean;
 }
 
 export function createOutageReporter(describe: string, onNotice: (message: string) => void): OutageReporter {
-  let down = false;
+  const failing = new Set<unknown>();
   return {
-    lost(error) {
-      if (down) return;
-      down = true;
-      onNotice(`lost the connection to ${describe} (${describeError(error)}); retrying with backoff until it is back.`);
+    lost(error, who = 'client') {
+      if (failing.size === 0) onNotice(`lost the connection to ${describe} (${describeError(error)}); retrying with backoff until it is back.`);
+      failing.add(who);
     },
-    back() {
-      if (!down) return;
-      down = false;
+    back(who = 'client') {
+      if (!failing.delete(who) || failing.size > 0) return;
       onNotice(`reconnected to ${describe}; carrying on.`);
     },
+    forget(who) {
+      failing.delete(who);
+    },
     get down() {
-      return down;
+      return failing.size > 0;
     },
   };
 }
@@ -52,19 +59,23 @@ export function createRetrier(options: RetryOptions): Retrier {
   return {
     async run(what, fn, giveUp) {
       let delay = minDelay;
+      const self = {};
       for (;;) {
         try {
           const value = await fn();
-          options.outage.back();
+          options.outage.back(self);
           return value;
         } catch (error) {
           if (!options.isTransient(error)) {
             if (error instanceof QorgauError) throw error;
             throw new QorgauError('queue_failed', `${options.describe}: ${what} failed: ${describeError(error)}`, { cause: error });
           }
-          options.outage.lost(error);
+          options.outage.lost(error, self);
         }
-        if (giveUp?.()) return undefined;
+        if (giveUp?.()) {
+          options.outage.forget(self);
+          return undefined;
+        }
         await sleep(delay);
         delay = Math.min(delay * 2, maxDelay);
       }

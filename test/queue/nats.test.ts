@@ -127,7 +127,9 @@ describe.skipIf(!binary)('qorgau worker on NATS JetStream', () => {
       for (const id of poison) {
         const e = errors.find((x) => x.id === id);
         expect(e?.error.code, id).toBe('too_many_deliveries');
-        expect(e?.error.message).toMatch(/delivered 4 times, more than --max-deliveries \(3\)/);
+        // 4 times, or more when the worker that took it 4th was the one killed.
+        const times = Number(/delivered (\d+) times, more than --max-deliveries \(3\)/.exec(e?.error.message ?? '')?.[1]);
+        expect(times).toBeGreaterThanOrEqual(4);
       }
       const directErrors = errors.filter((e) => e.source.startsWith('posts@') && e.error.code !== 'too_many_deliveries');
       expect(directErrors.map((e) => e.error.code).sort()).toEqual(['bad_encoding', 'bad_json', 'bad_record', 'bad_record', 'missing_text']);

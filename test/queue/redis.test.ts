@@ -117,7 +117,9 @@ describe.skipIf(!binary)('qorgau worker on Redis Streams', () => {
       for (const id of poison) {
         const e = errors.find((x) => x.id === id);
         expect(e?.error.code, id).toBe('too_many_deliveries');
-        expect(e?.error.message).toMatch(/delivered 4 times, more than --max-deliveries \(3\)/);
+        // 4 times, or more when the worker that took it 4th was the one killed.
+        const times = Number(/delivered (\d+) times, more than --max-deliveries \(3\)/.exec(e?.error.message ?? '')?.[1]);
+        expect(times).toBeGreaterThanOrEqual(4);
       }
       // Entries that cannot be read are error records too, each with its place.
       const directErrors = errors.filter((e) => e.source.startsWith('posts@') && e.error.code !== 'too_many_deliveries');
