@@ -181,7 +181,7 @@ export function registerWorker(program: Command): void {
     const queue: WorkerQueue =
       kind === 'redis'
         ? await (await import('../queue/redis.js')).openRedisWorkerQueue(common)
-        : await (await import('../queue/nats.js')).openNatsWorkerQueue({ ...common, maxDeliveries: flags.maxDeliveries });
+        : await (await import('../queue/nats.js')).openNatsWorkerQueue(common);
     const { runWorker } = await import('../queue/worker.js');
     const metrics =
       flags.metricsPort !== undefined

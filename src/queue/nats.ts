@@ -79,18 +79,18 @@ export interface NatsConsumerOptions {
   readonly group: string;
   /** Unacknowledged messages are redelivered after this long (JetStream ack wait). */
   readonly claimIdleMs: number;
-  readonly maxDeliveries: number;
 }
 
 /**
- * The durable pull consumer the workers share. JetStream stops delivering a message after `max_deliver`
- * deliveries and leaves it in the stream for ever, so the limit is one more than `maxDeliveries`: the last
- * delivery reaches a worker, which turns it into an error record and acknowledges it.
+ * The durable pull consumer the workers share. Its `max_deliver` is unlimited on purpose: JetStream stops
+ * delivering a message after `max_deliver` deliveries and leaves it in the stream, unread by anyone, so if
+ * the worker that took the last allowed delivery died the post would vanish from the output. The workers
+ * count instead: a message delivered more than `maxDeliveries` times becomes an error record and is acknowledged.
  */
 export async function ensureNatsConsumer(n: Pick<Nats, 'jsm' | 'lib' | 'core'>, options: NatsConsumerOptions): Promise<void> {
   const config = {
     ack_wait: n.core.nanos(options.claimIdleMs),
-    max_deliver: options.maxDeliveries + 1,
+    max_deliver: -1,
     // Each worker bounds itself (a batch plus one prefetched); the server need not.
     max_ack_pending: -1,
   };

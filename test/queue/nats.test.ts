@@ -57,7 +57,7 @@ describe.skipIf(!binary)('qorgau worker on NATS JetStream', () => {
 
     it('loses nothing, doubles nothing, sets poison aside, and gives the results scan gives', async () => {
       await jsm.streams.add({ name: 'posts', subjects: ['posts'], retention: lib.RetentionPolicy.Workqueue, storage: lib.StorageType.File });
-      await ensureNatsConsumer({ jsm, lib, core }, { stream: 'posts', group: 'qorgau', claimIdleMs: CLAIM_IDLE_MS, maxDeliveries: MAX_DELIVERIES });
+      await ensureNatsConsumer({ jsm, lib, core }, { stream: 'posts', group: 'qorgau', claimIdleMs: CLAIM_IDLE_MS });
       const js = lib.jetstream(nc);
       // Poison: messages that already took down workers 3 times (delivered and never acknowledged).
       for (const id of poison) await js.publish('posts', JSON.stringify({ id, text: `пост, который роняет воркер ${id}` }));
