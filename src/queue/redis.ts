@@ -8,23 +8,34 @@ type Client = RedisClientType;
 type StreamReply = { messages: { id: string; message: Record<string, string> }[] }[] | null;
 
 /**
- * Writes a batch's outputs, skipping any whose key was already written: the keys live as plain Redis keys
- * with a TTL, so a post redelivered after a worker died (or sent twice) yields one result.
- * KEYS: results stream, error stream, one key per output. ARGV: ttl seconds, then per output its target
- * (r|e), its field count and its fields.
+ * One batch's commit, run by Redis as one atomic step: write each output whose key is new, remember the key,
+ * then acknowledge and delete the entries. A script rather than MULTI/EXEC because EXEC cannot skip an output
+ * already written (a redelivered post) and has no rollback: a failing XADD inside EXEC would still let the
+ * XACK after it run, and the entry would be acknowledged with no output. Here a failure stops the script
+ * before anything is acknowledged, and the keys are set only for outputs actually written.
+ * KEYS: results stream, error stream, input stream, then one key per output.
+ * ARGV: ttl seconds, group, entry count n, the n entry ids, then per output its target (r|e), its field
+ * count and its fields.
  */
 const COMMIT_SCRIPT = `
+local ttl, group, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local written = 0
-local a = 2
-for k = 3, #KEYS do
+local a = 4 + n
+for k = 4, #KEYS do
   local target = ARGV[a]
-  local n = tonumber(ARGV[a + 1])
+  local count = tonumber(ARGV[a + 1])
   a = a + 2
-  if redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[1]) then
-    redis.call('XADD', target == 'r' and KEYS[1] or KEYS[2], '*', unpack(ARGV, a, a + n - 1))
+  if redis.call('EXISTS', KEYS[k]) == 0 then
+    redis.call('XADD', target == 'r' and KEYS[1] or KEYS[2], '*', unpack(ARGV, a, a + count - 1))
+    redis.call('SET', KEYS[k], '1', 'EX', ttl)
     written = written + 1
   end
-  a = a + n
+  a = a + count
+end
+for i = 4, 3 + n, 1000 do
+  local j = math.min(i + 999, 3 + n)
+  redis.call('XACK', KEYS[3], group, unpack(ARGV, i, j))
+  redis.call('XDEL', KEYS[3], unpack(ARGV, i, j))
 end
 return written
 `;
@@ -157,9 +168,8 @@ export async function openRedisWorkerQueue(options: RedisWorkerOptions): Promise
       }),
     async commit(batch: readonly Outgoing[]) {
       if (batch.length === 0) return { duplicates: 0 };
-      const ids = batch.map((b) => b.delivery.place.ref);
-      const keys = [options.outStream, options.errorStream];
-      const args = [String(options.dedupTtlS)];
+      const keys = [options.outStream, options.errorStream, stream];
+      const args = [String(options.dedupTtlS), group, String(batch.length), ...batch.map((b) => b.delivery.place.ref)];
       let outputs = 0;
       for (const { output } of batch) {
         if (!output) continue;
@@ -168,14 +178,7 @@ export async function openRedisWorkerQueue(options: RedisWorkerOptions): Promise
         const fields = Object.entries(output.fields).flat();
         args.push(output.target === 'results' ? 'r' : 'e', String(fields.length), ...fields);
       }
-      const multi = writer.multi();
-      if (outputs > 0) multi.eval(COMMIT_SCRIPT, { keys, arguments: args });
-      multi.xAck(stream, group, ids);
-      multi.xDel(stream, ids);
-      const replies: unknown[] = await multi.exec();
-      const first = replies[0];
-      if (first instanceof Error) throw first;
-      const written = outputs > 0 ? Number(first) : 0;
+      const written = Number(await writer.eval(COMMIT_SCRIPT, { keys, arguments: args }));
       return { duplicates: outputs - written };
     },
     async backlog(): Promise<Backlog> {

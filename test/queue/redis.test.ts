@@ -246,6 +246,22 @@ describe.skipIf(!binary)('qorgau worker on Redis Streams', () => {
       expect(written + Number(await client.xLen('bp-posts'))).toBe(input.lines);
     }, 60_000);
 
+    it('acknowledges nothing when the results cannot be written, and stops with the reason', async () => {
+      const sub = mkdtempSync(join(dir, 'wrongtype-'));
+      const file = join(sub, 'w.jsonl');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(file, Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `w${i}`, text: `пост ${i}` })).join('\n'));
+      await client.set('wt:results', 'not a stream');
+      expect((await qorgau(['enqueue', '--redis', server.url, '--stream', 'wt-posts', file])).code).toBe(0);
+      const r = await qorgau(['worker', '--redis', server.url, '--stream', 'wt-posts', '--out-stream', 'wt:results', '--error-stream', 'wt:errors', ...RULES, '--exit-when-idle']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/writing results failed: .*WRONGTYPE/);
+      // Still there and pending: a fixed setup (or another worker) scores them later.
+      expect(Number(await client.xLen('wt-posts'))).toBe(5);
+      expect(Number((await client.xPending('wt-posts', 'qorgau')).pending)).toBe(5);
+      expect(await client.keys('wt:results:seen:*')).toEqual([]);
+    }, 60_000);
+
     it('serves Prometheus metrics on 127.0.0.1 and writes only candidates with --candidates-only', async () => {
       const { freePort } = await import('../helpers/servers.js');
       const port = await freePort();
