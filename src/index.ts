@@ -57,3 +57,4 @@ export type { EvalOptions, EvalReport, Calibration, Metrics, CategoryMetrics, Sc
 export { applyFusion, fitFusion, readFusion } from './score/fusion.js';
 export type { FusionModel, FusionSample, LogisticFusion, NoisyOrFusion } from './score/fusion.js';
 export { fitFusionOn, refuse } from './eval/index.js';
+export * from './queue/index.js';

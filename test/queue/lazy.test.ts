@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, SAMPLES } from '../helpers/cli.js';
+import { BIN, ROOT, SAMPLES } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const ENGINE_PACKAGES = /^(redis|@redis\/|@nats-io\/|prom-client)/;
 
 /** Runs the CLI with a module hook that refuses the engine clients: any command that loads one fails. */
-async function withoutClients(args: string[]): Promise<{ code: number; stderr: string }> {
+async function withoutClients(args: string[], script = BIN): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run('node', ['--import', register, BIN, ...args]);
+    const { stderr } = await run('node', ['--import', register, ...(script ? [script] : []), ...args]);
     return { code: 0, stderr };
   } catch (error) {
     const e = error as { code: number; stderr: string };
@@ -43,6 +43,12 @@ describe('the engine clients (redis, @nats-io, prom-client)', () => {
       const r = await withoutClients(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it('are not loaded by importing the library, which exports the queue API', async () => {
+    const index = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
+    const r = await withoutClients(['--input-type=module', '-e', `const q = await import(${JSON.stringify(index)}); if (typeof q.runWorker !== 'function' || typeof q.openRedisWorkerQueue !== 'function') process.exit(3);`], '');
+    expect(r.code, r.stderr).toBe(0);
   });
 
   it.each([
