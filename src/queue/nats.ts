@@ -191,8 +191,10 @@ export async function openNatsWorkerQueue(options: NatsWorkerOptions): Promise<W
       await Promise.all(
         batch.map(async ({ delivery }) => {
           const m = held.get(delivery.place.ref);
+          if (!m) return;
+          if (!(await m.ackAck())) throw new Error(`timeout acknowledging message ${delivery.place.ref}`);
+          // Forgotten only once acknowledged: a retried commit acknowledges what the failed one did not.
           held.delete(delivery.place.ref);
-          if (m && !(await m.ackAck())) throw new Error(`timeout acknowledging message ${delivery.place.ref}`);
         }),
       );
       return { duplicates: acks.filter(Boolean).length };

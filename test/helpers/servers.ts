@@ -50,7 +50,9 @@ export interface TestServer {
   readonly log: () => string;
   /** Stops it (SIGTERM: Redis writes its AOF out, NATS flushes) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Stops it and starts it again on the same port with the same data folder. */
+  /** Starts it again after `stop()`, on the same port with the same data folder. */
+  start(): Promise<void>;
+  /** Stops it and starts it again. */
   restart(): Promise<void>;
 }
 
@@ -81,6 +83,10 @@ function startProcess(binary: string, args: readonly string[], port: number, url
     url,
     log: () => output,
     stop,
+    async start() {
+      output += '\n--- restart ---\n';
+      await launch();
+    },
     async restart() {
       await stop();
       output += '\n--- restart ---\n';
