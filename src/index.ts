@@ -59,3 +59,4 @@ export type { FusionModel, FusionSample, LogisticFusion, NoisyOrFusion } from '.
 export { fitFusionOn, refuse } from './eval/index.js';
 export { startServer, createServeApp, openReviewStore, importResults } from './serve/public.js';
 export type { ServeOptions, ServeApp, RunningServer, ReviewStore, ImportSummary, CorpusRow, AgreementReport, Reviewer, Role } from './serve/index.js';
+export * from './queue/index.js';

@@ -7,6 +7,7 @@ import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerServe } from './serve.js';
 import { registerCalibrate, registerEval } from './eval.js';
+import { registerQueueCommands } from './queue.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerInspect(program);
   registerServe(program);
+  registerQueueCommands(program);
   return program;
 }
 
