@@ -15,6 +15,8 @@ export interface ReportMeta {
   /** Model name, null for rules-only, undefined when unknown (a report from a results file). */
   readonly model?: string | null;
   readonly inputs?: readonly string[];
+  /** Set by `qorgau serve`: data for its script, and that script, run before the review app (src/serve/client.ts). */
+  readonly served?: { readonly data: unknown; readonly script: string };
 }
 
 /** A candidate as the page's script receives it (see `reviewApp`). */
@@ -165,17 +167,22 @@ function filtersHtml(stats: ReportStats, sources: readonly string[], flaggedBySo
 <button type="button" id="export" class="primary">Export decisions (JSONL)</button><button type="button" id="clear">Clear decisions</button></div>`;
 }
 
-/** The page's own script, and the CSP source that lets it (and nothing else) run. */
+/** The page's own script; a served page puts its connection script before it. */
 const SCRIPT = `(${reviewApp.toString()})();`;
-const SCRIPT_HASH = `'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'`;
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+const STYLE_HASH = sha256(STYLE);
 
 /**
- * No network at all (default-src 'none', no connect-src), only the page's own script and style by hash (an
- * injected <script> or inline handler does not run), no <base> to re-point links, no form submission
- * anywhere. Set in a meta tag, since the page is a file.
+ * No network (default-src 'none'; a served page may talk to its own server only), only the page's own script
+ * and style by hash (an injected <script> or inline handler does not run), no <base> to re-point links, no form
+ * submission anywhere. Set in a meta tag, since the page is a file.
  */
-export const REPORT_CSP = `default-src 'none'; script-src ${SCRIPT_HASH}; style-src ${STYLE_HASH}; img-src data:; base-uri 'none'; form-action 'none'`;
+export function reportCsp(script: string, connectSelf: boolean): string {
+  return `default-src 'none'; script-src ${sha256(script)}; style-src ${STYLE_HASH}; img-src data:${connectSelf ? "; connect-src 'self'" : ''}; base-uri 'none'; form-action 'none'`;
+}
+
+/** The policy of a page written to a file. */
+export const REPORT_CSP = reportCsp(SCRIPT, false);
 
 /**
  * Writes the review page: one self-contained HTML file (inline CSS, inline script, data as JSON, no network).
@@ -210,11 +217,12 @@ export async function renderReport(sink: Writable, stats: ReportStats, queue: Re
     });
   }
   const flaggedBySource = sources.list.map((s) => stats.sources.get(s)?.flagged ?? 0);
+  const script = `${meta.served?.script ?? ''}${SCRIPT}`;
   const inputs = meta.inputs?.length ? ` · ${meta.inputs.join(', ')}` : '';
   const generated = meta.generatedAt.toISOString().replace('T', ' ').slice(0, 16);
   const head = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${rawHtml(REPORT_CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${rawHtml(reportCsp(script, meta.served !== undefined))}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="qorgau">
@@ -241,5 +249,6 @@ ${filtersHtml(stats, sources.list, flaggedBySource)}
     const post = { ...clientPosts[i]!, html: highlightHtml(r.text, r.evidence) };
     await writeChunk(sink, `${i > 0 ? ',\n' : '\n'}${jsonForScript(post)}`);
   }
-  await writeChunk(sink, `]}</script>\n<script>${SCRIPT}</script>\n</body></html>\n`);
+  const served = meta.served ? `<script type="application/json" id="qorgau-served">${jsonForScript(meta.served.data)}</script>\n` : '';
+  await writeChunk(sink, `]}</script>\n${served}<script>${script}</script>\n</body></html>\n`);
 }
