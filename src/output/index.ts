@@ -28,8 +28,17 @@ export const CSV_COLUMNS = [
   'error_message',
 ] as const;
 
+/**
+ * A text cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is a formula to a spreadsheet (every
+ * contacts cell starts with `@`): prefixed with `'` (the OWASP rule, csv-stringify's `escape_formulas`), it stays
+ * text. Numbers are written as they are.
+ */
+export function escapeFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 function csvCell(value: unknown): string {
-  const s = value === undefined || value === null ? '' : String(value);
+  const s = value === undefined || value === null ? '' : typeof value === 'string' ? escapeFormula(value) : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
