@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parse as parseCsv } from 'fast-csv';
 import { parser as jsonParser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { streamValues } from 'stream-json/streamers/stream-values.js';
 import chain from 'stream-chain';
 import { QorgauError, describeError } from '../errors.js';
 import type { ErrorRecord, Post } from '../types.js';
+import { csvRecords } from './csv.js';
 import { readLines } from './lines.js';
 import { DEFAULT_MAX_TEXT_LENGTH, errorRecord, idOf, recordToPost, textToPost, type ReaderOptions } from './records.js';
 
@@ -172,37 +172,38 @@ export async function* readCsv(
   spec: ReaderOptions = {},
 ): AsyncGenerator<IngestRecord> {
   const maxLen = spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
-  const csv = stream.pipe(parseCsv({ headers: false, delimiter, ignoreEmpty: true, quote: delimiter === '\t' ? null : '"' }));
-  stream.on('error', (error) => csv.destroy(error));
+  // A record holds more than its text (id, other columns): its lines get some room beyond the text limit.
+  const maxRecord = maxLen + 65_536;
   let header: string[] | undefined;
   let record = 0;
-  try {
-    for await (const row of csv as AsyncIterable<string[]>) {
-      record += 1;
-      if (!header) {
-        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
-        const textField = spec.textField ?? 'text';
-        if (!header.includes(textField)) {
-          throw new QorgauError(
-            'missing_text',
-            `${source}: expected a \`${textField}\` column in the header, found: ${header.join(', ')}. Use --text-field to name the text column.`,
-          );
-        }
-        continue;
-      }
-      if (row.length !== header.length) {
-        yield errorRecord(source, record, 'bad_csv', `Expected ${header.length} columns as in the header, got ${row.length}.`);
-        continue;
-      }
-      const obj: Record<string, string> = {};
-      header.forEach((name, i) => {
-        obj[name] = row[i] ?? '';
-      });
-      yield recordToPost(obj, source, record, { ...spec, maxTextLength: maxLen });
+  for await (const rec of csvRecords(readLines(stream, maxRecord * 4), delimiter, maxRecord)) {
+    record += 1;
+    if (rec.kind === 'bad') {
+      if (!header) throw new QorgauError('bad_csv', `${source}: the header row (line ${rec.line}) cannot be read: ${rec.message}`);
+      yield errorRecord(source, record, 'bad_csv', `${rec.message} (line ${rec.line} of the file)`);
+      continue;
     }
-  } catch (error) {
-    if (error instanceof QorgauError) throw error;
-    yield errorRecord(source, record + 1, 'bad_csv', `Could not parse the CSV after record ${record}: ${describeError(error)}`);
+    const row = rec.fields;
+    if (!header) {
+      header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+      const textField = spec.textField ?? 'text';
+      if (!header.includes(textField)) {
+        throw new QorgauError(
+          'missing_text',
+          `${source}: expected a \`${textField}\` column in the header, found: ${header.join(', ')}. Use --text-field to name the text column.`,
+        );
+      }
+      continue;
+    }
+    if (row.length !== header.length) {
+      yield errorRecord(source, record, 'bad_csv', `Expected ${header.length} columns as in the header, got ${row.length} (line ${rec.line} of the file).`);
+      continue;
+    }
+    const obj: Record<string, string> = {};
+    header.forEach((name, i) => {
+      obj[name] = row[i] ?? '';
+    });
+    yield recordToPost(obj, source, record, { ...spec, maxTextLength: maxLen });
   }
 }
 
