@@ -1,0 +1,160 @@
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** One queued line with its sort key: priority (higher first), then sequence number (lower first). */
+export interface Ranked {
+  readonly priority: number;
+  readonly seq: number;
+  readonly line: string;
+}
+
+export function byRank(a: Ranked, b: Ranked): number {
+  return b.priority - a.priority || a.seq - b.seq;
+}
+
+export interface RunQueueOptions {
+  /** Folder for the sorted runs (a function: asked on the first spill only); created then. */
+  readonly dir: string | (() => string);
+  /** Characters held in memory before the held lines are sorted and written as a run. */
+  readonly maxChars: number;
+  /** Only the first `top` lines in rank order are ever wanted. */
+  readonly top?: number;
+  /** Runs already on disk (a resumed run). */
+  readonly runs?: readonly string[];
+}
+
+/**
+ * Lines ranked by (priority, seq), in memory until `maxChars`, then as sorted run files merged at the end:
+ * memory stays bounded by `maxChars` whatever the number of lines. A run file holds `priority\tseq\tline` rows.
+ */
+export class RunQueue {
+  private held: Ranked[] = [];
+  private chars = 0;
+  readonly runs: string[];
+
+  constructor(private readonly options: RunQueueOptions) {
+    this.runs = [...(options.runs ?? [])];
+  }
+
+  get heldChars(): number {
+    return this.chars;
+  }
+
+  add(item: Ranked): void {
+    this.held.push(item);
+    this.chars += item.line.length + 24;
+    const top = this.options.top;
+    // With --top N only N can come out: trimming in memory is cheaper than a run.
+    if (top !== undefined && this.held.length > 2 * top + 1024) {
+      this.held.sort(byRank);
+      this.held.length = top;
+      this.chars = this.held.reduce((s, r) => s + r.line.length + 24, 0);
+    }
+    if (this.chars > this.options.maxChars) this.spill();
+  }
+
+  /** Writes what is held as one sorted run; returns its file (undefined when nothing was held). */
+  spill(): string | undefined {
+    if (this.held.length === 0) return undefined;
+    this.held.sort(byRank);
+    if (this.options.top !== undefined && this.held.length > this.options.top) this.held.length = this.options.top;
+    const dir = typeof this.options.dir === 'string' ? this.options.dir : this.options.dir();
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    const file = join(dir, `run-${String(this.runs.length).padStart(5, '0')}.tsv`);
+    let text = '';
+    const parts: string[] = [];
+    for (const r of this.held) {
+      text += `${r.priority}\t${r.seq}\t${r.line}\n`;
+      if (text.length > 1 << 20) {
+        parts.push(text);
+        text = '';
+      }
+    }
+    parts.push(text);
+    writeFileSync(file, parts.join(''));
+    this.runs.push(file);
+    this.held = [];
+    this.chars = 0;
+    return file;
+  }
+
+  /** Every line in rank order (only the first `top`); call once, after the last `add`. */
+  async *sorted(): AsyncGenerator<Ranked> {
+    const top = this.options.top ?? Number.POSITIVE_INFINITY;
+    if (this.runs.length === 0) {
+      this.held.sort(byRank);
+      let n = 0;
+      for (const r of this.held) {
+        if (n++ >= top) return;
+        yield r;
+      }
+      return;
+    }
+    this.spill();
+    yield* mergeRuns(this.runs, top);
+  }
+}
+
+function parseRow(row: string): Ranked {
+  const a = row.indexOf('\t');
+  const b = row.indexOf('\t', a + 1);
+  return { priority: Number(row.slice(0, a)), seq: Number(row.slice(a + 1, b)), line: row.slice(b + 1) };
+}
+
+/** k-way merge of sorted run files through a binary heap; reads each file as a stream. */
+export async function* mergeRuns(files: readonly string[], top = Number.POSITIVE_INFINITY): AsyncGenerator<Ranked> {
+  const readers = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]());
+  const heap: { item: Ranked; from: number }[] = [];
+  const less = (x: number, y: number): boolean => byRank(heap[x]!.item, heap[y]!.item) < 0;
+  const swap = (x: number, y: number): void => {
+    const t = heap[x]!;
+    heap[x] = heap[y]!;
+    heap[y] = t;
+  };
+  const push = (entry: { item: Ranked; from: number }): void => {
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(i, p)) break;
+      swap(i, p);
+      i = p;
+    }
+  };
+  const pop = (): { item: Ranked; from: number } => {
+    const first = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && less(l, m)) m = l;
+        if (r < heap.length && less(r, m)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+    return first;
+  };
+  try {
+    for (let k = 0; k < readers.length; k += 1) {
+      const next = await readers[k]!.next();
+      if (!next.done) push({ item: parseRow(next.value), from: k });
+    }
+    let n = 0;
+    while (heap.length > 0 && n < top) {
+      const { item, from } = pop();
+      n += 1;
+      yield item;
+      const next = await readers[from]!.next();
+      if (!next.done) push({ item: parseRow(next.value), from });
+    }
+  } finally {
+    for (const r of readers) await r.return?.();
+  }
+}
