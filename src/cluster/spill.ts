@@ -151,6 +151,8 @@ export class SignatureStore {
   private async clusterOnDisk(n: number): Promise<ClusterTable> {
     const { hashes, bands, threshold } = this.options;
     const rows = hashes / bands;
+    // Signatures are read back by position: all of them must be in the file.
+    this.flush();
     const priority = new Float64Array(n);
     const runFiles: string[] = [];
     const entries = new BigUint64Array(BAND_RUN);

@@ -81,9 +81,19 @@ export async function* readInput(spec: InputSpec): AsyncGenerator<IngestRecord> 
   }
 }
 
+/**
+ * The longest line read, in bytes, for posts of up to `maxTextLength` characters: a character takes up to 4
+ * bytes in UTF-8, and up to 12 in JSON written with \u escapes (a surrogate pair), plus the other fields.
+ * Longer lines are skipped unread, so memory stays bounded; the text itself is then measured in characters.
+ */
+function lineBytes(spec: ReaderOptions, kind: 'jsonl' | 'txt'): number {
+  const chars = spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  return kind === 'txt' ? chars * 4 + 4 : chars * 12 + 65_536;
+}
+
 /** stdin without --input-format: JSONL when the first line starts with `{`, else one post per line. */
 async function* readSniffed(stream: Readable, source: string, spec: ReaderOptions): AsyncGenerator<IngestRecord> {
-  const lines = readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH);
+  const lines = readLines(stream, lineBytes(spec, 'jsonl'));
   const first = await lines.next();
   if (first.done) return;
   const isJson = 'text' in first.value && first.value.text.trimStart().startsWith('{');
@@ -95,7 +105,7 @@ async function* readSniffed(stream: Readable, source: string, spec: ReaderOption
 }
 
 export async function* readJsonl(stream: Readable, source: string, spec: ReaderOptions = {}): AsyncGenerator<IngestRecord> {
-  yield* jsonlFromLines(readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH), source, spec);
+  yield* jsonlFromLines(readLines(stream, lineBytes(spec, 'jsonl')), source, spec);
 }
 
 async function* jsonlFromLines(
@@ -125,7 +135,7 @@ async function* jsonlFromLines(
 }
 
 export async function* readText(stream: Readable, source: string, spec: ReaderOptions = {}): AsyncGenerator<IngestRecord> {
-  yield* textFromLines(readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH), source, spec);
+  yield* textFromLines(readLines(stream, lineBytes(spec, 'txt')), source, spec);
 }
 
 async function* textFromLines(
@@ -157,7 +167,7 @@ function lineError(
     source,
     raw.line,
     'text_too_long',
-    `The line has ${raw.bytes} bytes, more than maxTextLength (${spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH}). Split it or raise --max-length.`,
+    `The line has ${raw.bytes} bytes, more than a post of maxTextLength (${spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH}) characters can take. Split it or raise --max-length.`,
   );
 }
 

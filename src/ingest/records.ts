@@ -5,7 +5,7 @@ export interface ReaderOptions {
   readonly textField?: string;
   /** Field holding the post id. Default `id`; missing ids fall back to `source:line`. */
   readonly idField?: string;
-  /** Longest line or post accepted, in bytes/characters. Default 1,000,000. */
+  /** Longest post accepted, in characters (code points). Default 1,000,000. */
   readonly maxTextLength?: number;
 }
 
@@ -109,13 +109,10 @@ export function textToPost(
 ): Post | ErrorRecord {
   if (text.trim().length === 0) return errorRecord(source, line, 'empty_text', 'The post text is empty.', id);
   if (text.length > maxLen) {
-    return errorRecord(
-      source,
-      line,
-      'text_too_long',
-      `The post has ${text.length} characters, more than maxTextLength (${maxLen}). Split it or raise --max-length.`,
-      id,
-    );
+    const chars = characters(text);
+    if (chars > maxLen) {
+      return errorRecord(source, line, 'text_too_long', `The post has ${chars} characters, more than maxTextLength (${maxLen}). Split it or raise --max-length.`, id);
+    }
   }
   if (text.includes('\uFFFD')) {
     return errorRecord(
@@ -127,6 +124,22 @@ export function textToPost(
     );
   }
   return { id, text, meta, source, line };
+}
+
+/** Characters as a reader counts them (code points: an emoji is one), not UTF-16 units. */
+export function characters(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs += 1;
+        i += 1;
+      }
+    }
+  }
+  return text.length - pairs;
 }
 
 function metaOf(record: Readonly<Record<string, unknown>>, textField: string, idField: string): Record<string, unknown> {
