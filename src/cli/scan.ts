@@ -10,7 +10,14 @@ import { BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from '../pat
 import { scan, type ScanSummary } from '../scan.js';
 import { CATEGORIES } from '../types.js';
 import { addAnalyzerOptions, analyzerOptions, type AnalyzerFlags } from './common.js';
+import { InvalidArgumentError } from 'commander';
 import { UsageError, parsePositiveInt } from './main.js';
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a positive number, got \`${value}\`.`);
+  return n;
+}
 
 interface ScanFlags extends AnalyzerFlags {
   output?: string;
@@ -25,6 +32,7 @@ interface ScanFlags extends AnalyzerFlags {
   cluster: boolean;
   title?: string;
   resume?: boolean;
+  checkpointSeconds: number;
 }
 
 function seconds(s: number): string {
@@ -78,6 +86,7 @@ export function registerScan(program: Command): void {
     .option('--id-field <field>', 'id field or column in JSONL/CSV', 'id')
     .option('--errors <file>', 'write error records here instead of into the output')
     .option('--resume', 'continue a run with the same inputs and flags that stopped (killed, interrupted, crashed); needs -o')
+    .option('--checkpoint-seconds <n>', 'seconds between checkpoints next to -o (what --resume continues from)', parsePositiveNumber, 30)
     .option('--no-progress', 'no progress bar on stderr')
     .option('--no-cluster', 'do not group near-duplicate candidates (no cluster/clusterSize fields)')
     .option('--title <title>', 'page title with --format html');
@@ -159,6 +168,7 @@ export function registerScan(program: Command): void {
           signal: stop.signal,
           ...(out && flags.format !== 'html' && !inputs.includes('-') ? { workDir: workDirFor(flags.output!), fingerprint } : {}),
           ...(flags.resume ? { resume: true } : {}),
+          checkpointSeconds: flags.checkpointSeconds,
           ...(progress ? { onProgress: progress.update } : {}),
         });
       } finally {
