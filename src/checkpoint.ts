@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { QorgauError, describeError } from './errors.js';
+import { QorgauError, describeError, unwritable } from './errors.js';
 import type { Category, ErrorCode } from './types.js';
 
 /** An input as it was when the checkpoint was made: a resumed run must read the same bytes. */
@@ -36,8 +36,12 @@ export interface Checkpoint {
 
 /** Written next to the data it describes, through a temporary file: a crash leaves the old one or the new one. */
 export function writeCheckpoint(path: string, checkpoint: Checkpoint): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(checkpoint, null, 1)}\n`);
-  renameSync(`${path}.tmp`, path);
+  try {
+    writeFileSync(`${path}.tmp`, `${JSON.stringify(checkpoint, null, 1)}\n`);
+    renameSync(`${path}.tmp`, path);
+  } catch (error) {
+    throw unwritable(path, error);
+  }
 }
 
 /** The checkpoint at `path` when it belongs to these inputs and settings; undefined when there is none. */

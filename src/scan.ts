@@ -390,8 +390,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     store?.close();
     errSpool?.close();
     allSpool?.close();
-    // A finished run leaves nothing; a stopped one keeps its checkpoint and files for --resume.
-    if (workDir !== undefined && (completed || !checkpointing)) removeWork(workDir, queue?.runs ?? [], options.workDir === undefined);
+    // A finished run leaves nothing; a stopped or failed one keeps what a checkpoint names, for --resume.
+    const resumable = checkpointing && existsSync(join(options.workDir!, CHECKPOINT_FILE));
+    if (workDir !== undefined && (completed || !resumable)) removeWork(workDir, queue?.runs ?? [], options.workDir === undefined);
   }
   const end = performance.now();
   summary.seconds = (end - t0) / 1000;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { QorgauError } from '../errors.js';
-import { openOutputFile } from '../output/file.js';
+import { namedWriteError, openOutputFile } from '../output/file.js';
 import { readResults, writeReport } from '../report/index.js';
 import type { Output } from '../types.js';
 import { UsageError, parsePositiveInt } from './main.js';
@@ -43,8 +43,9 @@ export function registerReport(program: Command): void {
         });
         await file?.commit();
       } catch (error) {
+        const named = file ? namedWriteError([file], error) : error;
         file?.abort();
-        throw error;
+        throw named;
       }
       process.stderr.write(
         `qorgau: ${summary.records} records read, ${summary.candidates} candidates in ${summary.clusters} clusters, ${summary.errors} errors${flags.output ? ` → ${flags.output}` : ''}\n`,

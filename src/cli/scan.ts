@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { QorgauError } from '../errors.js';
 import { INPUT_FORMATS, type InputFormat } from '../ingest/readers.js';
-import { openOutputFile, type OutputFile } from '../output/file.js';
+import { namedWriteError, openOutputFile, type OutputFile } from '../output/file.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output/index.js';
 import { BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from '../paths.js';
 import { scan, type ScanSummary } from '../scan.js';
@@ -188,8 +188,9 @@ export function registerScan(program: Command): void {
         process.exitCode = 130;
       }
     } catch (error) {
+      const named = namedWriteError(files, error);
       for (const f of files) f.abort();
-      throw error;
+      throw named;
     }
   });
 }

@@ -2,6 +2,7 @@ import { closeSync, createReadStream, existsSync, ftruncateSync, mkdirSync, open
 import { join } from 'node:path';
 import { clusterKey, createClusterer, resolveClusterOptions, type ClusterKey, type ClusterOptions, type ResolvedClusterOptions } from './index.js';
 import { fmix32, similarAtLeast } from './minhash.js';
+import { unwritable } from '../errors.js';
 
 /** Cluster of each post by index: its representative's index and the cluster's size. */
 export interface ClusterTable {
@@ -85,12 +86,16 @@ export class SignatureStore {
   /** Appends what is held to the file (so that a checkpoint can name a count that is on disk). */
   flush(): void {
     if (this.used === 0) return;
-    if (this.fd === undefined) {
-      if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
-      this.fd = openSync(this.file, 'w+');
+    try {
+      if (this.fd === undefined) {
+        if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+        this.fd = openSync(this.file, 'w+');
+      }
+      let off = 0;
+      while (off < this.used) off += writeSync(this.fd, this.buffer, off, this.used - off, this.flushed * this.record + off);
+    } catch (error) {
+      throw unwritable(this.file, error);
     }
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.buffer, off, this.used - off, this.flushed * this.record + off);
     this.flushed += this.used / this.record;
     this.used = 0;
   }
@@ -163,11 +168,18 @@ export class SignatureStore {
       const view = entries.subarray(0, filled);
       view.sort();
       const file = join(this.dir, `bands-${runFiles.length}.bin`);
-      const fd = openSync(file, 'w');
       const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      closeSync(fd);
+      try {
+        const fd = openSync(file, 'w');
+        try {
+          let off = 0;
+          while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (error) {
+        throw unwritable(file, error);
+      }
       runFiles.push(file);
       filled = 0;
     };

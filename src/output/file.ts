@@ -1,8 +1,8 @@
-import { closeSync, createWriteStream, existsSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { QorgauError, describeError } from '../errors.js';
+import { QorgauError, describeError, unwritable } from '../errors.js';
 
 /**
  * An output file written as a temporary file in the same folder and renamed over the final name only when
@@ -102,6 +102,22 @@ function removeQuietly(path: string): void {
   }
 }
 
+/** Temporary files of this output left by killed runs (their pid is gone): the lock says no run is writing. */
+function removeStaleTemps(target: string): void {
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (Number.isInteger(pid) && !alive(pid)) removeQuietly(join(dirname(target), name));
+  }
+}
+
 const open = new Set<OutputFile>();
 let exitHook = false;
 
@@ -112,6 +128,7 @@ export function openOutputFile(path: string, inputs: readonly string[] = [], fla
   const target = existsSync(path) ? realpathSync(path) : resolve(path);
   const lock = `${target}.lock`;
   takeLock(lock, path);
+  removeStaleTemps(target);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   let fd: number;
   try {
@@ -177,4 +194,10 @@ export function openOutputFile(path: string, inputs: readonly string[] = [], fla
     });
   }
   return file;
+}
+
+/** An error thrown while writing: named by the output whose stream failed, if one did. */
+export function namedWriteError(files: readonly OutputFile[], error: unknown): unknown {
+  const failed = files.find((f) => f.stream.errored && (f.stream.errored === error || !(error instanceof QorgauError)));
+  return failed ? unwritable(failed.path, failed.stream.errored) : error;
 }

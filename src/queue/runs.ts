@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { unwritable } from '../errors.js';
 
 /** One queued line with its sort key: priority (higher first), then sequence number (lower first). */
 export interface Ranked {
@@ -72,7 +73,11 @@ export class RunQueue {
       }
     }
     parts.push(text);
-    writeFileSync(file, parts.join(''));
+    try {
+      writeFileSync(file, parts.join(''));
+    } catch (error) {
+      throw unwritable(file, error);
+    }
     this.runs.push(file);
     this.held = [];
     this.chars = 0;

@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, existsSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { unwritable } from '../errors.js';
 
 /**
  * Formatted output kept in order: in memory up to `maxChars`, then appended to `file`. `flush` puts everything
@@ -36,13 +37,17 @@ export class Spool {
   /** Everything on disk; returns the file's size in bytes. */
   flush(): number {
     if (this.held.length === 0) return this.bytes;
-    if (this.fd === undefined) {
-      if (!existsSync(dirname(this.file))) mkdirSync(dirname(this.file), { recursive: true });
-      this.fd = openSync(this.file, 'w');
-    }
     const buf = Buffer.from(this.held.join(''));
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off);
+    try {
+      if (this.fd === undefined) {
+        if (!existsSync(dirname(this.file))) mkdirSync(dirname(this.file), { recursive: true });
+        this.fd = openSync(this.file, 'w');
+      }
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off);
+    } catch (error) {
+      throw unwritable(this.file, error);
+    }
     this.bytes += buf.length;
     this.held = [];
     this.chars = 0;
