@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { unwritable } from '../errors.js';
@@ -97,9 +98,45 @@ export class RunQueue {
       return;
     }
     this.spill();
-    yield* mergeRuns(this.runs, top);
+    // Past MAX_FAN_IN runs, groups are merged into temporary runs first, so that few files are open at once.
+    // The runs themselves stay as they are: a checkpoint may name them.
+    let files = [...this.runs];
+    const temps: string[] = [];
+    try {
+      while (files.length > MAX_FAN_IN) {
+        const next: string[] = [];
+        for (let i = 0; i < files.length; i += MAX_FAN_IN) {
+          const group = files.slice(i, i + MAX_FAN_IN);
+          if (group.length === 1) {
+            next.push(group[0]!);
+            continue;
+          }
+          const file = `${group[0]!}.merged-${temps.length}`;
+          temps.push(file);
+          const out = createWriteStream(file);
+          try {
+            for await (const r of mergeRuns(group, top)) {
+              if (!out.write(`${r.priority}\t${r.seq}\t${r.line}\n`)) await once(out, 'drain');
+            }
+            out.end();
+            await once(out, 'finish');
+          } catch (error) {
+            out.destroy();
+            throw unwritable(file, error);
+          }
+          next.push(file);
+        }
+        files = next;
+      }
+      yield* mergeRuns(files, top);
+    } finally {
+      for (const t of temps) rmSync(t, { force: true });
+    }
   }
 }
+
+/** Run files open at once in a merge. */
+export const MAX_FAN_IN = 64;
 
 function parseRow(row: string): Ranked {
   const a = row.indexOf('\t');
