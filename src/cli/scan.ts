@@ -103,6 +103,9 @@ export function registerScan(program: Command): void {
       if (inputBytes !== 'unknown') inputBytes += stat.size;
     }
     const toFile = flags.output !== undefined && flags.output !== '-';
+    if (toFile && flags.errors && flags.errors !== '-' && resolve(flags.errors) === resolve(flags.output!)) {
+      throw new UsageError('--errors and -o name the same file; give the error records their own file, or drop --errors to have them after the results.');
+    }
     if (flags.resume && !toFile) throw new UsageError('--resume needs -o <file>: the checkpoint is kept next to the output file.');
     if (flags.resume && inputs.includes('-')) throw new UsageError('--resume needs input files: stdin cannot be read again.');
     const files: OutputFile[] = [];
