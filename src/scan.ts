@@ -196,7 +196,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   // `all` while checkpointing the whole output in order: a resumed run continues these files.
   const errorsHeld = !report && (!options.all || (checkpointing && options.errors !== undefined));
   let errSpool: Spool | undefined;
-  const errorSpool = (): Spool => (errSpool ??= new Spool(join(dirFor(), 'errors.part'), spillChars, previous?.errorBytes));
+  const errorSpool = (): Spool => (errSpool ??= new Spool(() => join(dirFor(), 'errors.part'), spillChars, previous?.errorBytes));
   if (errorsHeld && checkpointing) errorSpool();
   const allSpool = options.all && checkpointing ? new Spool(join(options.workDir!, 'all.part'), spillChars, previous?.allBytes) : undefined;
 

@@ -12,16 +12,24 @@ export class Spool {
   private fd: number | undefined;
   private bytes = 0;
 
+  private fileName: string | undefined;
+
+  /** `file` may be a function: it is asked only when something is written to disk. */
   constructor(
-    readonly file: string,
+    private readonly where: string | (() => string),
     private readonly maxChars: number,
     resumeBytes?: number,
   ) {
     if (resumeBytes !== undefined && resumeBytes > 0) {
+      const file = this.file;
       this.fd = openSync(file, 'r+');
       ftruncateSync(this.fd, resumeBytes);
       this.bytes = resumeBytes;
     }
+  }
+
+  get file(): string {
+    return (this.fileName ??= typeof this.where === 'string' ? this.where : this.where());
   }
 
   get empty(): boolean {
@@ -75,6 +83,6 @@ export class Spool {
 
   remove(): void {
     this.close();
-    if (existsSync(this.file)) unlinkSync(this.file);
+    if (this.fileName !== undefined && existsSync(this.fileName)) unlinkSync(this.fileName);
   }
 }
