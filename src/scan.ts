@@ -280,6 +280,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   let lastCheckpoint = started;
   const checkpointMs = (options.checkpointSeconds ?? 30) * 1000;
   let completed = false;
+  let closed = false;
   try {
     for await (const record of analyzer.analyzeStream(concat())) {
       summary.records += 1;
@@ -324,6 +325,11 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       }
     }
     summary.bytesRead = bytesNow();
+    // Scoring is over: the worker threads (a rules set and a model each) go before the merge needs memory.
+    if (!options.analyzer) {
+      closed = true;
+      await analyzer.close();
+    }
     if (options.signal?.aborted && interruptedAt.index >= 0) {
       summary.interrupted = true;
       let unread = 0;
@@ -386,7 +392,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     if (errSpool) await errSpool.copyTo((chunk) => errOut.writeFormatted(chunk));
     completed = !summary.interrupted;
   } finally {
-    if (!options.analyzer) await analyzer.close();
+    if (!options.analyzer && !closed) await analyzer.close();
     store?.close();
     errSpool?.close();
     allSpool?.close();
