@@ -58,13 +58,17 @@ async function measure(args: readonly string[]): Promise<{ seconds: number; peak
     stderr += d.toString();
   });
   let peak = 0;
+  let ticks = 0;
+  const trace: string[] = [];
   const timer = setInterval(() => {
     peak = Math.max(peak, peakKb(child.pid!));
+    // BENCH_MEMORY_TRACE=1: the peak so far every 10 s, to see which phase sets it.
+    if (process.env.BENCH_MEMORY_TRACE && ++ticks % 100 === 0) trace.push(`${ticks / 10}s:${Math.round(peak / 1024)}`);
   }, 100);
   const [code] = (await once(child, 'exit')) as [number];
   clearInterval(timer);
   if (code !== 0) throw new Error(`scan ${args.join(' ')} failed (${code}): ${stderr}`);
-  const summary = stderr.split('\n').filter((l) => /records read|wall/.test(l)).join(' | ');
+  const summary = stderr.split('\n').filter((l) => /records read|wall/.test(l)).join(' | ') + (trace.length ? `\n    peak so far: ${trace.join(' ')}` : '');
   return { seconds: (performance.now() - t) / 1000, peakMb: peak / 1024, summary };
 }
 

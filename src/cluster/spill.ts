@@ -105,13 +105,17 @@ export class SignatureStore {
     this.fd = undefined;
   }
 
-  /** Every record in order: from memory when nothing was flushed, else from the file. */
+  /**
+   * Every record in order: from memory when nothing was flushed, else from the file. The key's signature is one
+   * array reused for every record (copy it to keep it): millions of small typed arrays would each hold memory
+   * outside the JS heap until a collection.
+   */
   private async *records(): AsyncGenerator<{ index: number; priority: number; key: ClusterKey | undefined }> {
+    const signature = new Uint32Array(this.options.hashes);
     const decode = (buf: Buffer, at: number, index: number) => {
       const priority = buf.readDoubleLE(at);
       const key = buf.readDoubleLE(at + 8);
       if (Number.isNaN(key)) return { index, priority, key: undefined };
-      const signature = new Uint32Array(this.options.hashes);
       for (let i = 0; i < signature.length; i += 1) signature[i] = buf.readUInt32LE(at + HEAD + 4 * i);
       return { index, priority, key: { key, signature } };
     };
@@ -219,12 +223,12 @@ export class SignatureStore {
     };
     const sigFd = openSync(this.file, 'r');
     const recordBuf = Buffer.alloc(4 * hashes);
-    const readSig = (i: number): Uint32Array => {
+    const readSig = (i: number, into: Uint32Array): Uint32Array => {
       readSync(sigFd, recordBuf, 0, recordBuf.length, i * this.record + HEAD);
-      const s = new Uint32Array(hashes);
-      for (let k = 0; k < hashes; k += 1) s[k] = recordBuf.readUInt32LE(4 * k);
-      return s;
+      for (let k = 0; k < hashes; k += 1) into[k] = recordBuf.readUInt32LE(4 * k);
+      return into;
     };
+    const ownScratch = new Uint32Array(hashes);
     try {
       let bucket = -1;
       let members: { index: number; sig: Uint32Array }[] = [];
@@ -240,13 +244,13 @@ export class SignatureStore {
             present = true;
             continue;
           }
-          own ??= readSig(index);
+          own ??= readSig(index, ownScratch);
           if (similarAtLeast(own, 0, m.sig, 0, hashes, threshold)) {
             union(index, m.index);
             present = true;
           }
         }
-        if (!present && members.length < MAX_BUCKET) members.push({ index, sig: own ?? readSig(index) });
+        if (!present && members.length < MAX_BUCKET) members.push({ index, sig: own ? Uint32Array.from(own) : readSig(index, new Uint32Array(hashes)) });
       }
     } finally {
       closeSync(sigFd);
