@@ -57,3 +57,6 @@ export type { EvalOptions, EvalReport, Calibration, Metrics, CategoryMetrics, Sc
 export { applyFusion, fitFusion, readFusion } from './score/fusion.js';
 export type { FusionModel, FusionSample, LogisticFusion, NoisyOrFusion } from './score/fusion.js';
 export { fitFusionOn, refuse } from './eval/index.js';
+export { startServer, createServeApp, openReviewStore, importResults } from './serve/public.js';
+export type { ServeOptions, ServeApp, RunningServer, ReviewStore, ImportSummary, CorpusRow, AgreementReport, Reviewer, Role } from './serve/index.js';
+export * from './queue/index.js';

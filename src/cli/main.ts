@@ -5,7 +5,9 @@ import { registerReport } from './report.js';
 import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
+import { registerServe } from './serve.js';
 import { registerCalibrate, registerEval } from './eval.js';
+import { registerQueueCommands } from './queue.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
     .description('Find illegal content in Russian and Kazakh posts and rank it for human review.')
     .version('0.1.0')
     .showHelpAfterError()
+    // `serve` and its subcommands (`serve import --db …`) share flag names: each level parses only its own.
+    .enablePositionalOptions()
     .exitOverride();
   registerScan(program);
   registerScore(program);
@@ -36,6 +40,8 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerReport(program);
   registerInspect(program);
+  registerServe(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -15,6 +15,8 @@ export interface GoldPost {
   readonly hard?: boolean;
   readonly kind?: string;
   readonly silver?: boolean;
+  /** A real public post relabelled by the project (scripts/real/build.mjs), as opposed to one written for it. */
+  readonly real?: boolean;
 }
 
 export function goldToPost(g: GoldPost, source: string, line: number): Post {
@@ -51,6 +53,7 @@ export async function readGold(path: string): Promise<GoldPost[]> {
         ...(obj.hard === true ? { hard: true } : {}),
         ...(typeof obj.kind === 'string' ? { kind: obj.kind } : {}),
         ...(obj.silver === true ? { silver: true } : {}),
+        ...(obj.real === true ? { real: true } : {}),
       });
     }
   } catch (error) {
