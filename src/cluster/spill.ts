@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterKey, createClusterer, resolveClusterOptions, type ClusterKey, type ClusterOptions, type ResolvedClusterOptions } from './index.js';
 import { fmix32, similarAtLeast } from './minhash.js';
@@ -122,12 +122,23 @@ export class SignatureStore {
     let index = 0;
     if (this.flushed > 0) {
       this.flush();
-      let rest = Buffer.alloc(0);
-      for await (const chunk of createReadStream(this.file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-        const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-        let at = 0;
-        for (; at + this.record <= buf.length; at += this.record) yield decode(buf, at, index++);
-        rest = Buffer.from(buf.subarray(at));
+      // One buffer of whole records, read into again and again: no stream chunks to collect.
+      const buf = Buffer.alloc(this.record * 2560);
+      const fd = openSync(this.file, 'r');
+      try {
+        for (let pos = 0; ; ) {
+          let got = 0;
+          while (got < buf.length) {
+            const n = readSync(fd, buf, got, buf.length - got, pos + got);
+            if (n === 0) break;
+            got += n;
+          }
+          for (let at = 0; at + this.record <= got; at += this.record) yield decode(buf, at, index++);
+          if (got < buf.length) break;
+          pos += got;
+        }
+      } finally {
+        closeSync(fd);
       }
       return;
     }
