@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_FAN_IN, RunQueue, byRank, type Ranked } from '../../src/queue/runs.js';
-import { Spool } from '../../src/queue/spool.js';
+import { MAX_FAN_IN, RunQueue, byRank, type Ranked } from '../../src/spill/runs.js';
+import { Spool } from '../../src/spill/spool.js';
 import { collect } from '../helpers/collect.js';
 
 function items(n: number): Ranked[] {
