@@ -1,7 +1,6 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { unwritable } from '../errors.js';
 
 /** One queued line with its sort key: priority (higher first), then sequence number (lower first). */
@@ -144,9 +143,38 @@ function parseRow(row: string): Ranked {
   return { priority: Number(row.slice(0, a)), seq: Number(row.slice(a + 1, b)), line: row.slice(b + 1) };
 }
 
-/** k-way merge of sorted run files through a binary heap; reads each file as a stream. */
+/**
+ * The lines of a file, read block by block into one buffer: memory stays at one block per open run (readline's
+ * iterator reads ahead of its consumer, and 60 runs read ahead at once are hundreds of MB).
+ */
+export function* fileLines(file: string, blockSize = 1 << 18): Generator<string> {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(blockSize);
+  let carry: Buffer[] = [];
+  try {
+    for (let pos = 0; ; ) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const view = buf.subarray(0, n);
+      let start = 0;
+      for (let nl = view.indexOf(0x0a, start); nl !== -1; nl = view.indexOf(0x0a, start)) {
+        const piece = view.subarray(start, nl);
+        yield carry.length > 0 ? Buffer.concat([...carry, piece]).toString('utf8') : piece.toString('utf8');
+        carry = [];
+        start = nl + 1;
+      }
+      if (start < n) carry.push(Buffer.from(view.subarray(start)));
+    }
+    if (carry.length > 0) yield Buffer.concat(carry).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** k-way merge of sorted run files through a binary heap. */
 export async function* mergeRuns(files: readonly string[], top = Number.POSITIVE_INFINITY): AsyncGenerator<Ranked> {
-  const readers = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]());
+  const readers = files.map((f) => fileLines(f));
   const heap: { item: Ranked; from: number }[] = [];
   const less = (x: number, y: number): boolean => byRank(heap[x]!.item, heap[y]!.item) < 0;
   const swap = (x: number, y: number): void => {
@@ -185,7 +213,7 @@ export async function* mergeRuns(files: readonly string[], top = Number.POSITIVE
   };
   try {
     for (let k = 0; k < readers.length; k += 1) {
-      const next = await readers[k]!.next();
+      const next = readers[k]!.next();
       if (!next.done) push({ item: parseRow(next.value), from: k });
     }
     let n = 0;
@@ -193,10 +221,10 @@ export async function* mergeRuns(files: readonly string[], top = Number.POSITIVE
       const { item, from } = pop();
       n += 1;
       yield item;
-      const next = await readers[from]!.next();
+      const next = readers[from]!.next();
       if (!next.done) push({ item: parseRow(next.value), from });
     }
   } finally {
-    for (const r of readers) await r.return?.();
+    for (const r of readers) r.return(undefined);
   }
 }

@@ -61,3 +61,15 @@ describe('Spool', () => {
     expect(text).toBe('один\nдва, «кавычки»\nтри\n');
   });
 });
+
+describe('fileLines()', () => {
+  it('reads lines across block boundaries, also inside a multi-byte character', async () => {
+    const { fileLines } = await import('../../src/spill/runs.js');
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'qorgau-lines-'));
+    const file = join(dir, 'run.tsv');
+    const lines = ['короткая', 'я'.repeat(50), '', 'ещё одна «строка»', 'last'];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    for (const block of [1, 3, 7, 1 << 18]) expect([...fileLines(file, block)]).toEqual(lines);
+  });
+});
