@@ -14,3 +14,11 @@ export class QorgauError extends Error {
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A write that failed (a full disk, a file-size limit, no permission), named by the file it was for. */
+export function unwritable(file: string, error: unknown): QorgauError {
+  if (error instanceof QorgauError) return error;
+  return new QorgauError('unwritable_file', `Could not write ${file}: ${describeError(error)}. Free some space or choose another place, then run again.`, {
+    cause: error,
+  });
+}

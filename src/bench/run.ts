@@ -91,3 +91,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Peak memory of whole scans at 10k / 1M (/ 10M) posts: BENCH_MEMORY_POSTS=10000,1000000,10000000 (not in CI).
+if (process.env.BENCH_MEMORY_POSTS) await import('./memory.js');

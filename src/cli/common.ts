@@ -28,7 +28,8 @@ export function addAnalyzerOptions(cmd: Command, defaults: { workers?: number | 
     .option('--no-model', 'run keyword rules only')
     .option('--model <dir>', 'model folder in the Hugging Face layout (default models/qorgau-tiny)')
     .addOption(new Option('--model-dtype <dtype>', 'model weights').choices(['q8', 'fp32']).default('q8'))
-    .option('--rules <dir...>', 'extra rule folders; a file named like a bundled one replaces it')
+    // Repeated, not variadic: a variadic option would swallow the texts and inputs that follow it.
+    .option('--rules <dir>', 'extra rule folder (repeat for more); a file named like a bundled one replaces it', collect)
     .option('--no-rules', 'no keyword rules: the model alone (for comparing the two)')
     .option('--batch-size <n>', 'posts handed to the model at once', parsePositiveInt, 256)
     .option('--concurrency <n>', 'model calls in flight', parsePositiveInt, 1)
@@ -41,6 +42,10 @@ export function addAnalyzerOptions(cmd: Command, defaults: { workers?: number | 
     )
     .option('--max-length <n>', 'longest post in characters; longer ones become errors', parsePositiveInt, 1_000_000)
     .option('--post-timeout <ms>', 'time budget per post in milliseconds; a post over it becomes a scoring_timeout error', parsePositiveInt, 10_000);
+}
+
+function collect(value: string, previous: string[] | boolean | undefined): string[] {
+  return [...(Array.isArray(previous) ? previous : []), value];
 }
 
 export interface AnalyzerFlags {

@@ -1,7 +1,7 @@
-import { createWriteStream, existsSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { QorgauError } from '../errors.js';
+import { namedWriteError, openOutputFile } from '../output/file.js';
 import { readResults, writeReport } from '../report/index.js';
 import type { Output } from '../types.js';
 import { UsageError, parsePositiveInt } from './main.js';
@@ -32,16 +32,20 @@ export function registerReport(program: Command): void {
         if (!existsSync(path)) throw new QorgauError('unreadable_file', `Results file ${path} does not exist. Write one with qorgau scan … -o ${path}.`);
         if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder; pass the results files in it.`);
       }
-      const sink = flags.output === undefined || flags.output === '-' ? process.stdout : createWriteStream(flags.output);
-      const summary = await writeReport(concatResults(paths), sink, {
-        title: flags.title ?? 'qorgau review queue',
-        ...(flags.top !== undefined ? { top: flags.top } : {}),
-        ...(flags.cluster ? {} : { cluster: false as const }),
-        inputs: paths,
-      });
-      if (sink !== process.stdout) {
-        sink.end();
-        await once(sink, 'finish');
+      const file = flags.output === undefined || flags.output === '-' ? undefined : openOutputFile(flags.output, paths);
+      let summary;
+      try {
+        summary = await writeReport(concatResults(paths), file?.stream ?? process.stdout, {
+          title: flags.title ?? 'qorgau review queue',
+          ...(flags.top !== undefined ? { top: flags.top } : {}),
+          ...(flags.cluster ? {} : { cluster: false as const }),
+          inputs: paths,
+        });
+        await file?.commit();
+      } catch (error) {
+        const named = file ? namedWriteError([file], error) : error;
+        file?.abort();
+        throw named;
       }
       process.stderr.write(
         `qorgau: ${summary.records} records read, ${summary.candidates} candidates in ${summary.clusters} clusters, ${summary.errors} errors${flags.output ? ` → ${flags.output}` : ''}\n`,

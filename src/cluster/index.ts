@@ -45,9 +45,32 @@ export interface ClusterAssignment {
   readonly size: number;
 }
 
+/**
+ * What the clusterer keeps of a post: a 53-bit hash of its skeleton (exact repeats) and its MinHash signature;
+ * undefined when the skeleton is empty (nothing but contacts, numbers and emoji: the post stays alone).
+ */
+export interface ClusterKey {
+  readonly key: number;
+  readonly signature: Uint32Array;
+}
+
+export function clusterKey(text: string, options: ClusterOptions = {}, out?: Uint32Array<ArrayBuffer>): ClusterKey | undefined {
+  const { shingleSize, hashes } = resolveClusterOptions(options);
+  const skeleton = clusterSkeleton(text);
+  if (skeleton.length === 0) return undefined;
+  return { key: skeletonKey(skeleton), signature: minhash(shingleHashes(skeleton, shingleSize), hashes, out) };
+}
+
+// 53-bit key from two independent hashes: collisions among millions of skeletons stay unlikely.
+function skeletonKey(skeleton: string): number {
+  return fnv1a(skeleton) * 0x200000 + (fnv1a(skeleton, 0, skeleton.length, 0x2545f491) & 0x1fffff);
+}
+
 export interface Clusterer {
   /** Adds a post; returns its index (0, 1, 2, … in call order). Higher `priority` wins the representative role. */
   add(text: string, priority?: number): number;
+  /** Adds a post by its `clusterKey` (computed elsewhere, or read back from disk): the same as `add` of its text. */
+  addKey(key: ClusterKey | undefined, priority?: number): number;
   /** Posts added so far. */
   readonly size: number;
   /** One assignment per added post, by index. The representative is the highest-priority member, then the earliest. */
@@ -118,25 +141,43 @@ export function createClusterer(options: ClusterOptions = {}): Clusterer {
     else if (rb < ra) parent[ra] = rb;
   }
 
-  function add(text: string, prio = 0): number {
+  /** Registers the next post; returns its index when its signature must be placed (not empty, not an exact repeat). */
+  function begin(prio: number, key: number | undefined): number | undefined {
     if (count === parent.length) grow();
     const idx = count++;
     parent[idx] = idx;
     priority[idx] = prio;
     sigSlot[idx] = -1;
-    const skeleton = clusterSkeleton(text);
-    // Nothing but contacts, numbers and emoji: nothing to compare, so the post stays alone.
-    if (skeleton.length === 0) return idx;
-    // 53-bit key from two independent hashes: collisions among millions of skeletons stay unlikely.
-    const key = fnv1a(skeleton) * 0x200000 + (fnv1a(skeleton, 0, skeleton.length, 0x2545f491) & 0x1fffff);
+    if (key === undefined) return undefined;
     const twin = exact.get(key);
     if (twin !== undefined) {
       sigSlot[idx] = sigSlot[twin]!;
       union(idx, twin);
-      return idx;
+      return undefined;
     }
     exact.set(key, idx);
+    return idx;
+  }
+
+  function add(text: string, prio = 0): number {
+    const skeleton = clusterSkeleton(text);
+    // Nothing but contacts, numbers and emoji: nothing to compare, so the post stays alone.
+    const idx = begin(prio, skeleton.length === 0 ? undefined : skeletonKey(skeleton));
+    if (idx === undefined) return count - 1;
     minhash(shingleHashes(skeleton, shingleSize), hashes, scratch);
+    place(idx);
+    return idx;
+  }
+
+  function addKey(key: ClusterKey | undefined, prio = 0): number {
+    const idx = begin(prio, key?.key);
+    if (idx === undefined) return count - 1;
+    scratch.set(key!.signature);
+    place(idx);
+    return idx;
+  }
+
+  function place(idx: number): void {
     if (slots === slotItem.length) {
       const s = new Uint32Array(sigs.length * 2);
       s.set(sigs);
@@ -177,11 +218,11 @@ export function createClusterer(options: ClusterOptions = {}): Clusterer {
         buckets.set(h, slot + 1);
       }
     }
-    return idx;
   }
 
   return {
     add,
+    addKey,
     get size() {
       return count;
     },

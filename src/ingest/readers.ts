@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parse as parseCsv } from 'fast-csv';
 import { parser as jsonParser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { streamValues } from 'stream-json/streamers/stream-values.js';
 import chain from 'stream-chain';
 import { QorgauError, describeError } from '../errors.js';
 import type { ErrorRecord, Post } from '../types.js';
+import { csvRecords } from './csv.js';
 import { readLines, withEncodingWarning } from './lines.js';
 import { DEFAULT_MAX_TEXT_LENGTH, errorRecord, idOf, jsonLineToPost, recordToPost, textToPost, type ReaderOptions } from './records.js';
 
@@ -81,9 +81,19 @@ export async function* readInput(spec: InputSpec): AsyncGenerator<IngestRecord> 
   }
 }
 
+/**
+ * The longest line read, in bytes, for posts of up to `maxTextLength` characters: a character takes up to 4
+ * bytes in UTF-8, and up to 12 in JSON written with \u escapes (a surrogate pair), plus the other fields.
+ * Longer lines are skipped unread, so memory stays bounded; the text itself is then measured in characters.
+ */
+function lineBytes(spec: ReaderOptions, kind: 'jsonl' | 'txt'): number {
+  const chars = spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  return kind === 'txt' ? chars * 4 + 4 : chars * 12 + 65_536;
+}
+
 /** stdin without --input-format: JSONL when the first line starts with `{`, else one post per line. */
 async function* readSniffed(stream: Readable, source: string, spec: ReaderOptions): AsyncGenerator<IngestRecord> {
-  const lines = readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH);
+  const lines = readLines(stream, lineBytes(spec, 'jsonl'));
   const first = await lines.next();
   if (first.done) return;
   const isJson = 'text' in first.value && first.value.text.trimStart().startsWith('{');
@@ -95,7 +105,7 @@ async function* readSniffed(stream: Readable, source: string, spec: ReaderOption
 }
 
 export async function* readJsonl(stream: Readable, source: string, spec: ReaderOptions = {}): AsyncGenerator<IngestRecord> {
-  yield* jsonlFromLines(readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH), source, spec);
+  yield* jsonlFromLines(readLines(stream, lineBytes(spec, 'jsonl')), source, spec);
 }
 
 async function* jsonlFromLines(
@@ -114,7 +124,7 @@ async function* jsonlFromLines(
 }
 
 export async function* readText(stream: Readable, source: string, spec: ReaderOptions = {}): AsyncGenerator<IngestRecord> {
-  yield* textFromLines(readLines(stream, spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH), source, spec);
+  yield* textFromLines(readLines(stream, lineBytes(spec, 'txt')), source, spec);
 }
 
 async function* textFromLines(
@@ -146,7 +156,7 @@ function lineError(
     source,
     raw.line,
     'text_too_long',
-    `The line has ${raw.bytes} bytes, more than maxTextLength (${spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH}). Split it or raise --max-length.`,
+    `The line has ${raw.bytes} bytes, more than a post of maxTextLength (${spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH}) characters can take. Split it or raise --max-length.`,
   );
 }
 
@@ -161,37 +171,38 @@ export async function* readCsv(
   spec: ReaderOptions = {},
 ): AsyncGenerator<IngestRecord> {
   const maxLen = spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
-  const csv = stream.pipe(parseCsv({ headers: false, delimiter, ignoreEmpty: true, quote: delimiter === '\t' ? null : '"' }));
-  stream.on('error', (error) => csv.destroy(error));
+  // A record holds more than its text (id, other columns): its lines get some room beyond the text limit.
+  const maxRecord = maxLen + 65_536;
   let header: string[] | undefined;
   let record = 0;
-  try {
-    for await (const row of csv as AsyncIterable<string[]>) {
-      record += 1;
-      if (!header) {
-        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
-        const textField = spec.textField ?? 'text';
-        if (!header.includes(textField)) {
-          throw new QorgauError(
-            'missing_text',
-            `${source}: expected a \`${textField}\` column in the header, found: ${header.join(', ')}. Use --text-field to name the text column.`,
-          );
-        }
-        continue;
-      }
-      if (row.length !== header.length) {
-        yield errorRecord(source, record, 'bad_csv', `Expected ${header.length} columns as in the header, got ${row.length}.`);
-        continue;
-      }
-      const obj: Record<string, string> = {};
-      header.forEach((name, i) => {
-        obj[name] = row[i] ?? '';
-      });
-      yield recordToPost(obj, source, record, { ...spec, maxTextLength: maxLen });
+  for await (const rec of csvRecords(readLines(stream, maxRecord * 4), delimiter, maxRecord)) {
+    record += 1;
+    if (rec.kind === 'bad') {
+      if (!header) throw new QorgauError('bad_csv', `${source}: the header row (line ${rec.line}) cannot be read: ${rec.message}`);
+      yield errorRecord(source, record, 'bad_csv', `${rec.message} (line ${rec.line} of the file)`);
+      continue;
     }
-  } catch (error) {
-    if (error instanceof QorgauError) throw error;
-    yield errorRecord(source, record + 1, 'bad_csv', `Could not parse the CSV after record ${record}: ${describeError(error)}`);
+    const row = rec.fields;
+    if (!header) {
+      header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+      const textField = spec.textField ?? 'text';
+      if (!header.includes(textField)) {
+        throw new QorgauError(
+          'missing_text',
+          `${source}: expected a \`${textField}\` column in the header, found: ${header.join(', ')}. Use --text-field to name the text column.`,
+        );
+      }
+      continue;
+    }
+    if (row.length !== header.length) {
+      yield errorRecord(source, record, 'bad_csv', `Expected ${header.length} columns as in the header, got ${row.length} (line ${rec.line} of the file).`);
+      continue;
+    }
+    const obj: Record<string, string> = {};
+    header.forEach((name, i) => {
+      obj[name] = row[i] ?? '';
+    });
+    yield recordToPost(obj, source, record, { ...spec, maxTextLength: maxLen });
   }
 }
 
@@ -223,39 +234,99 @@ export function telegramText(text: TelegramText | undefined): { text: string; li
   return { text: out, links };
 }
 
+function describeValue(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** Why a message's `text` is not a string or an array of strings and `{text: string}` entities; undefined when it is. */
+function badTelegramText(text: unknown): string | undefined {
+  if (text === undefined || typeof text === 'string') return undefined;
+  if (!Array.isArray(text)) return `Expected the message's \`text\` to be a string or an array of strings and {type, text} entities, got ${describeValue(text)}.`;
+  for (let i = 0; i < text.length; i += 1) {
+    const part: unknown = text[i];
+    if (typeof part === 'string') continue;
+    if (part === null || typeof part !== 'object' || Array.isArray(part)) {
+      return `Expected \`text[${i}]\` to be a string or a {type, text} entity, got ${describeValue(part)}.`;
+    }
+    const entity = part as { text?: unknown; href?: unknown; type?: unknown };
+    if (entity.text !== undefined && typeof entity.text !== 'string') return `Expected \`text[${i}].text\` to be a string, got ${describeValue(entity.text)}.`;
+    if (entity.href !== undefined && typeof entity.href !== 'string') return `Expected \`text[${i}].href\` to be a string, got ${describeValue(entity.href)}.`;
+  }
+  return undefined;
+}
+
+/** Where a picked value sits: the top-level chat of a one-chat export, or chat `index` of a section's list. */
+type TelegramPath =
+  | { readonly kind: 'chat'; readonly chat: string; readonly field: 'name' | 'id' }
+  | { readonly kind: 'message'; readonly chat: string; readonly section?: string };
+
+function telegramPath(stack: readonly (string | number | null)[]): TelegramPath | undefined {
+  if (stack.length === 1 && (stack[0] === 'name' || stack[0] === 'id')) return { kind: 'chat', chat: '', field: stack[0] };
+  if (stack.length === 2 && stack[0] === 'messages') return { kind: 'message', chat: '' };
+  // A full-account export: {chats: {list: [{name, id, messages: […]}]}, left_chats: {list: […]}, …}.
+  if (stack[1] !== 'list' || typeof stack[0] !== 'string' || typeof stack[2] !== 'number') return undefined;
+  const chat = `${stack[0]}/${stack[2]}`;
+  if (stack.length === 4 && (stack[3] === 'name' || stack[3] === 'id')) return { kind: 'chat', chat, field: stack[3] };
+  if (stack.length === 5 && stack[3] === 'messages') return { kind: 'message', chat, section: stack[0] };
+  return undefined;
+}
+
 /**
- * A Telegram Desktop export (`result.json` of one chat or channel), streamed: only the channel's name/id
- * and one message at a time are held in memory. Service messages (joins, pins) are not posts and are skipped.
+ * A Telegram Desktop export, streamed: `result.json` of one chat or channel, or of a whole account (every chat
+ * in `chats.list`, `left_chats.list` and any other section with a list of chats). Only the current chat's name
+ * and id and one message at a time are held in memory. Service messages (joins, pins) are not posts and are
+ * skipped; a message that is not an object, or whose `text` has the wrong shape, is one error record.
  */
 export async function* readTelegram(stream: Readable, source: string, spec: ReaderOptions = {}): AsyncGenerator<IngestRecord> {
   const maxLen = spec.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  // pick() asks the filter once at the start of each value and passes the values it accepted in order: the
+  // paths queued here say which value is which.
+  const paths: TelegramPath[] = [];
   const pipeline = chain([
     stream,
     jsonParser(),
     pick({
-      filter: (stack: readonly (string | number | null)[]) =>
-        (stack.length === 1 && (stack[0] === 'name' || stack[0] === 'id')) || (stack.length === 2 && stack[0] === 'messages'),
+      filter: (stack: readonly (string | number | null)[]) => {
+        const path = telegramPath(stack);
+        if (path) paths.push(path);
+        return path !== undefined;
+      },
     }),
     streamValues(),
   ]);
-  let channelName: string | undefined;
-  let channelId: string | undefined;
+  let current = { chat: '\0', name: undefined as string | undefined, id: undefined as string | undefined };
   let index = 0;
   try {
     for await (const item of pipeline as AsyncIterable<{ value: unknown }>) {
       const value = item.value;
-      if (value === null || typeof value !== 'object') {
-        if (channelName === undefined && typeof value === 'string') channelName = value;
-        else if (channelId === undefined) channelId = String(value);
+      const path = paths.shift();
+      if (!path) continue;
+      if (path.chat !== current.chat) current = { chat: path.chat, name: undefined, id: undefined };
+      if (path.kind === 'chat') {
+        if (value !== null && (typeof value === 'string' || typeof value === 'number')) {
+          if (path.field === 'name') current.name = String(value);
+          else current.id = String(value);
+        }
         continue;
       }
       index += 1;
+      const chatName = current.name;
+      const channel = current.id ?? chatName ?? basename(source);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        yield errorRecord(source, index, 'bad_record', `Expected each message to be an object, got ${describeValue(value)}.`);
+        continue;
+      }
       const message = value as TelegramMessage;
       if (message.type !== undefined && message.type !== 'message') continue;
-      const channel = channelId ?? channelName ?? basename(source);
       const id = `${channel}/${idOf(message.id, source, index)}`;
+      const bad = badTelegramText(message.text);
+      if (bad) {
+        yield errorRecord(source, index, 'bad_record', bad, id);
+        continue;
+      }
       const { text, links } = telegramText(message.text);
-      const meta: Record<string, unknown> = { channel: channelName ?? channel, message: message.id };
+      const meta: Record<string, unknown> = { channel: chatName ?? channel, message: message.id };
+      if (path.section !== undefined) meta.section = path.section;
       if (message.date !== undefined) meta.date = message.date;
       if (message.from !== undefined) meta.from = message.from;
       if (links.length > 0) meta.links = links;

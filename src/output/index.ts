@@ -28,8 +28,17 @@ export const CSV_COLUMNS = [
   'error_message',
 ] as const;
 
+/**
+ * A text cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is a formula to a spreadsheet (every
+ * contacts cell starts with `@`): prefixed with `'` (the OWASP rule, csv-stringify's `escape_formulas`), it stays
+ * text. Numbers are written as they are.
+ */
+export function escapeFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 function csvCell(value: unknown): string {
-  const s = value === undefined || value === null ? '' : String(value);
+  const s = value === undefined || value === null ? '' : typeof value === 'string' ? escapeFormula(value) : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -62,23 +71,34 @@ export function csvHeader(): string {
 
 /** Writes with back-pressure so a fast scan into a slow pipe does not buffer the whole output. */
 export async function writeChunk(sink: Writable, chunk: string): Promise<void> {
+  // A failed stream (a full disk) never drains: stop at the first failure instead of waiting forever.
+  if (sink.errored) throw sink.errored;
   if (!sink.write(chunk)) await once(sink, 'drain');
 }
 
 export interface RecordWriter {
   write(record: Output): Promise<void>;
+  /** Writes lines already formatted for this writer's format (the CSV header first if not written yet). */
+  writeFormatted(chunk: string): Promise<void>;
+}
+
+export function formatRecord(record: Output, format: 'jsonl' | 'csv'): string {
+  return format === 'csv' ? toCsvLine(record) : toJsonLine(record);
 }
 
 export function createWriter(sink: Writable, format: OutputFormat): RecordWriter {
   if (format === 'html') throw new QorgauError('bad_options', 'The html format is a whole page, not records: use writeReport() or scan({format: "html"}).');
   let headerDone = format !== 'csv';
+  const writeFormatted = async (chunk: string): Promise<void> => {
+    if (chunk.length === 0) return;
+    if (!headerDone) {
+      headerDone = true;
+      await writeChunk(sink, csvHeader());
+    }
+    await writeChunk(sink, chunk);
+  };
   return {
-    async write(record) {
-      if (!headerDone) {
-        headerDone = true;
-        await writeChunk(sink, csvHeader());
-      }
-      await writeChunk(sink, format === 'csv' ? toCsvLine(record) : toJsonLine(record));
-    },
+    write: (record) => writeFormatted(formatRecord(record, format)),
+    writeFormatted,
   };
 }

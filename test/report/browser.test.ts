@@ -12,6 +12,8 @@ import type { Result } from '../../src/types.js';
 const CHROMIUM = process.env.QORGAU_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.QORGAU_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+const SKIPPED = available ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install -y chromium to run it)`;
+if (!available) console.warn(`browser tests skipped: ${CHROMIUM} is missing; apt-get install -y chromium (or set QORGAU_CHROMIUM) to run them`);
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -46,7 +48,7 @@ async function exportDecisions(): Promise<Record<string, unknown>[]> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe.skipIf(!available)('the review page in headless Chromium', () => {
+describe.skipIf(!available)(`the review page in headless Chromium${SKIPPED}`, () => {
   beforeAll(async () => {
     if (!existsSync(BIN)) throw new Error('Run `npm run build` first: this test renders the page with dist/cli/main.js.');
     dir = mkdtempSync(join(tmpdir(), 'qorgau-browser-'));
