@@ -121,11 +121,55 @@ function removeStaleTemps(target: string): void {
 const open = new Set<OutputFile>();
 let exitHook = false;
 
+function openDirect(path: string, target: string): OutputFile {
+  let fd: number;
+  try {
+    fd = openSync(target, 'w');
+  } catch (error) {
+    throw new QorgauError('unwritable_file', `Cannot write ${path}: ${describeError(error)}`, { cause: error });
+  }
+  const stream = createWriteStream(target, { fd, autoClose: false });
+  let failure: unknown;
+  stream.on('error', (error) => {
+    failure ??= error;
+  });
+  let done = false;
+  const close = (): void => {
+    done = true;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+  };
+  return {
+    path,
+    stream,
+    async commit() {
+      if (done) return;
+      if (!failure) {
+        stream.end();
+        await Promise.race([once(stream, 'finish'), once(stream, 'error')]).catch(() => {});
+      }
+      close();
+      if (failure) throw new QorgauError('unwritable_file', `Could not write ${path}: ${describeError(failure)}`, { cause: failure });
+    },
+    abort() {
+      if (done) return;
+      stream.destroy();
+      close();
+    },
+  };
+}
+
 /** Opens `path` for writing through a temporary file; see `OutputFile`. */
 export function openOutputFile(path: string, inputs: readonly string[] = [], flag = '-o'): OutputFile {
   checkOutputPath(path, inputs, flag);
   // Writing through a link replaces its target, as writing in place did, and leaves the link alone.
   const target = existsSync(path) ? realpathSync(path) : resolve(path);
+  // A device or a pipe (`--errors /dev/null`, a FIFO another program reads) is written as it is: renaming a
+  // temporary file over it would replace /dev/null with a regular file, and there is no partial file to avoid.
+  if (existsSync(target) && !statSync(target).isFile()) return openDirect(path, target);
   const lock = `${target}.lock`;
   takeLock(lock, path);
   removeStaleTemps(target);
