@@ -11,7 +11,8 @@ import { loadRules } from './rules/load.js';
 import { matchRules, type RuleOutcome } from './rules/match.js';
 import type { RuleSet } from './rules/types.js';
 import { fuseScores, labelsFor, priorityOf } from './score/index.js';
-import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
+import { applyFusion, modelTerms, readFusion, type FusionModel } from './score/fusion.js';
+import type { LinearScorer } from './linear/model.js';
 import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
 import { startWorkers, type AnalyzerCore } from './worker-pool.js';
@@ -23,8 +24,8 @@ export interface Analyzer {
   analyze(input: string | Post): Promise<Result>;
   /** Scores a stream in input order: every input record yields exactly one Result or ErrorRecord. */
   analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output>;
-  /** What is running: rule count, model name or null for rules-only. */
-  readonly info: { readonly rules: number; readonly model: string | null };
+  /** What is running: rule count, model name or null for rules-only, linear model name or null. */
+  readonly info: { readonly rules: number; readonly model: string | null; readonly linear?: string | null };
   close(): Promise<void>;
 }
 
@@ -33,16 +34,29 @@ interface Prepared {
   readonly normalized: NormalizedText;
   readonly lang: Language;
   readonly rules: RuleOutcome;
+  /** The linear model's probabilities, when it runs. */
+  readonly linear?: Probabilities;
 }
 
-function prepare(post: Post, rules: RuleSet): Prepared {
+function prepare(post: Post, rules: RuleSet, linear: LinearScorer | undefined): Prepared {
   const normalized = normalize(post.text);
-  return { post, normalized, lang: detectLanguage(normalized.text).lang, rules: matchRules(rules, normalized) };
+  return {
+    post,
+    normalized,
+    lang: detectLanguage(normalized.text).lang,
+    rules: matchRules(rules, normalized),
+    ...(linear ? { linear: linear.score(normalized.text) } : {}),
+  };
 }
 
-function combine(rules: CategoryScores, model: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
-  if (!model) return fuseScores(rules, undefined);
-  return fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
+const maxOf = (a: CategoryScores, b: Probabilities): CategoryScores =>
+  Object.fromEntries(Object.entries(a).map(([c, x]) => [c, Math.max(x, b[c as Category] ?? 0)])) as Record<Category, number>;
+
+function combine(rules: CategoryScores, model: Probabilities | undefined, linear: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
+  if (fusion?.version === 3) return applyFusion(fusion, rules, model ?? {}, linear);
+  // Without a layer fitted for the linear model, the stronger signal wins between it and the rest.
+  const rest = !model ? fuseScores(rules, undefined) : fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
+  return linear ? fuseScores(maxOf(rest, linear), undefined) : rest;
 }
 
 interface Decided {
@@ -51,7 +65,7 @@ interface Decided {
 }
 
 function decide(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions, fusion: FusionModel | undefined): Decided {
-  const scores = combine(p.rules.scores, model, fusion);
+  const scores = combine(p.rules.scores, model, p.linear, fusion);
   return { scores, labels: labelsFor(scores, opts.thresholds) };
 }
 
@@ -69,7 +83,7 @@ function toResult(p: Prepared, model: Probabilities | undefined, { scores, label
     ...(post.source !== undefined ? { source: post.source } : {}),
     ...(post.line !== undefined ? { line: post.line } : {}),
     ...(Object.keys(post.meta).length > 0 ? { meta: post.meta } : {}),
-    ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}) } } : {}),
+    ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}), ...(p.linear ? { linear: p.linear } : {}) } } : {}),
   };
 }
 
@@ -122,7 +136,15 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
     const { loadTransformersClassifier } = await import('./model/transformers.js');
     classifier = await loadTransformersClassifier({ dir: opts.model, dtype: opts.modelDtype, threads: opts.threads });
   }
-  if (!classifier) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
+  let linear: LinearScorer | undefined;
+  if (opts.linear !== false) {
+    const { createScorer, loadLinearModel } = await import('./linear/model.js');
+    linear = createScorer(loadLinearModel(opts.linear));
+  }
+  if (!classifier && !linear) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
+  if (opts.uncalibrated) {
+    opts.onNotice(`no fusion layer in ${opts.uncalibrated}/fusion.json for ${opts.detectors}: the stronger signal wins and thresholds default to 0.5; fit them with qorgau calibrate <corpus...> --split calib --linear ${opts.uncalibrated}.`);
+  }
   const fusion: FusionModel | undefined =
     opts.fusion === false
       ? undefined
@@ -153,9 +175,9 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
           return error instanceof Error ? error : new Error(String(error));
         }
       });
-      if (probs && classifier) {
+      if ((probs && classifier) || linear) {
         try {
-          extra = await explainModelOnly(classifier, ready, decided);
+          extra = await explainModelOnly(classifier && probs ? classifier : undefined, ready, decided, probs);
         } catch (error) {
           modelError = error;
         }
@@ -177,24 +199,45 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
   }
 
   /**
-   * A label no rule explains gets `rule: "model"` evidence: the sentence the model scores highest for that
-   * category. Only such posts pay for the extra (sentence-level) model call.
+   * A label no rule explains gets evidence from the model that raised it: the linear model's strongest n-grams
+   * (`rule: "model:ngram"`, word spans of the original text; free) when its term in the fused score is at least
+   * the transformer's, else the sentence the transformer scores highest (`rule: "model"`; one extra model call,
+   * only for such posts). Either way every flag points at text.
    */
-  async function explainModelOnly(c: Classifier, ready: readonly Prepared[], decided: readonly (Decided | Error)[]): Promise<Map<Prepared, Evidence[]>> {
+  async function explainModelOnly(
+    c: Classifier | undefined,
+    ready: readonly Prepared[],
+    decided: readonly (Decided | Error)[],
+    probs: readonly Probabilities[] | undefined,
+  ): Promise<Map<Prepared, Evidence[]>> {
     const todo: { p: Prepared; cats: Category[]; spans: { start: number; end: number }[] }[] = [];
+    const out = new Map<Prepared, Evidence[]>();
     ready.forEach((p, i) => {
       const d = decided[i];
       if (!d || d instanceof Error) return;
-      const cats = d.labels.filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
-      if (cats.length > 0) todo.push({ p, cats, spans: sentences(p.normalized.text) });
+      const unexplained = d.labels.filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
+      const bySentence: Category[] = [];
+      const evidence: Evidence[] = [];
+      for (const cat of unexplained) {
+        const ngrams = linear && p.linear && linearLeads(p, probs?.[i], cat) ? linear.explain(p.normalized.text, cat) : [];
+        if (ngrams.length === 0) {
+          if (c) bySentence.push(cat);
+          continue;
+        }
+        for (const g of ngrams) {
+          const span = toOriginalSpan(p.normalized, g.start, g.end);
+          evidence.push({ category: cat, rule: 'model:ngram', match: p.post.text.slice(span.start, span.end), start: span.start, end: span.end, weight: Math.round(g.weight * 1000) / 1000 });
+        }
+      }
+      if (evidence.length) out.set(p, evidence);
+      if (bySentence.length > 0) todo.push({ p, cats: bySentence, spans: sentences(p.normalized.text) });
     });
-    const out = new Map<Prepared, Evidence[]>();
-    if (todo.length === 0) return out;
+    if (todo.length === 0 || !c) return out;
     const texts = todo.flatMap((t) => (t.spans.length > 1 ? t.spans.map((s) => t.p.normalized.text.slice(s.start, s.end)) : []));
     const sentenceProbs = texts.length ? await limit(() => c.classify(texts)) : [];
     let k = 0;
     for (const t of todo) {
-      const evidence: Evidence[] = [];
+      const evidence: Evidence[] = out.get(t.p) ?? [];
       const own = t.spans.length > 1 ? sentenceProbs.slice(k, k + t.spans.length) : [];
       k += own.length;
       for (const cat of t.cats) {
@@ -214,6 +257,16 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
     return out;
   }
 
+  /** Whether the linear model, not the transformer, carries category `cat` of this post. */
+  function linearLeads(p: Prepared, model: Probabilities | undefined, cat: Category): boolean {
+    if (!model || !classifier) return true;
+    if (fusion?.version === 3) {
+      const terms = modelTerms(fusion, { rules: p.rules.scores, model, ...(p.linear ? { linear: p.linear } : {}) }, cat);
+      return (terms.linear ?? -Infinity) >= (terms.model ?? -Infinity);
+    }
+    return (p.linear?.[cat] ?? 0) >= (model[cat] ?? 0);
+  }
+
   async function* analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output> {
     const inFlight: Promise<Output[]>[] = [];
     let batch: (Prepared | ErrorRecord)[] = [];
@@ -223,7 +276,7 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
         batch.push(record);
       } else {
         try {
-          batch.push(prepare(record, rules));
+          batch.push(prepare(record, rules, linear));
           ready += 1;
         } catch (error) {
           batch.push(failed(record, error));
@@ -241,7 +294,7 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
   }
 
   return {
-    info: { rules: rules.rules.length, model: classifier?.name ?? null },
+    info: { rules: rules.rules.length, model: classifier?.name ?? null, linear: linear?.model.name ?? null },
     analyzeStream,
     async close() {
       await classifier?.dispose();

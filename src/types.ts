@@ -131,7 +131,7 @@ export interface Result {
   readonly line?: number;
   readonly meta?: Readonly<Record<string, unknown>>;
   /** Scores before fusion, only with the `keepComponents` option. */
-  readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>> };
+  readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>>; readonly linear?: Readonly<Partial<Record<Category, number>>> };
   /** Near-duplicate cluster: the id of its representative (highest-priority member). Set when output is clustered. */
   readonly cluster?: string;
   /** Candidates in that cluster, this one included. */

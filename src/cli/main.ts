@@ -6,6 +6,7 @@ import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerCalibrate, registerEval } from './eval.js';
+import { registerTrain } from './train.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerEval(program);
   registerCalibrate(program);
+  registerTrain(program);
   registerReport(program);
   registerInspect(program);
   return program;

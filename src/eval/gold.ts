@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readLines } from '../ingest/lines.js';
 import { QorgauError, describeError } from '../errors.js';
@@ -15,6 +16,77 @@ export interface GoldPost {
   readonly hard?: boolean;
   readonly kind?: string;
   readonly silver?: boolean;
+  /** Review-decision exports: the near-duplicate cluster, which keeps reposts of one ad in one split. */
+  readonly cluster?: string;
+  /** True when `split` was not in the file but assigned by `hashSplit`. */
+  readonly hashedSplit?: boolean;
+}
+
+/** The part of a text that near-copies share: its first 60 letters, case-folded (as scripts/corpus/assign-splits.mjs). */
+export function groupKey(text: string): string {
+  return text.toLowerCase().replace(/ё/g, 'е').replace(/[^\p{L}]/gu, '').slice(0, 60);
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha1').update(key).digest();
+}
+
+/**
+ * The split of a post whose file gives none (public clean sets, review-decision exports): from a SHA-1 of its
+ * cluster or its text's opening, so a post and its near-copies always land together: 70% train, 10% dev,
+ * 10% calib, 10% test.
+ */
+export function hashSplit(key: string): 'train' | 'dev' | 'calib' | 'test' {
+  const h = digest(key).readUInt32BE(0) % 100;
+  return h < 70 ? 'train' : h < 80 ? 'dev' : h < 90 ? 'calib' : 'test';
+}
+
+/** Rank of a post for `perFile` sampling: from other bits of the same digest, so the sample is independent of the split. */
+function sampleRank(key: string): number {
+  return digest(key).readUInt32BE(4);
+}
+
+export interface SelectOptions {
+  /** Only posts whose split (given or hashed) is one of these. Default: all. */
+  readonly splits?: readonly string[];
+  /** Leave out machine-labelled (`silver`) posts. Default true. */
+  readonly excludeSilver?: boolean;
+  /**
+   * From each file, at most this many posts (before split filtering): the ones with the smallest hash of
+   * their text, so the same number always picks the same posts and each split gets its share. Default: all.
+   */
+  readonly perFile?: number;
+}
+
+export interface SelectedGold {
+  readonly g: GoldPost;
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * Reads corpus files and keeps the posts `train`, `calibrate` and `eval` work on: each post's own `split`, or
+ * one assigned by hash when it has none; silver posts left out unless asked for; at most `perFile` per file.
+ */
+export async function selectGold(files: readonly string[], options: SelectOptions = {}): Promise<SelectedGold[]> {
+  const out: SelectedGold[] = [];
+  const excludeSilver = options.excludeSilver ?? true;
+  for (const file of files) {
+    const posts = await readGold(file);
+    let rows = posts.map((g, i) => ({ g, file, line: i + 1 }));
+    if (options.perFile !== undefined && rows.length > options.perFile) {
+      const ranked = rows.map((r) => ({ r, rank: sampleRank(r.g.cluster ?? groupKey(r.g.text) + r.g.text) }));
+      ranked.sort((a, b) => a.rank - b.rank || a.r.line - b.r.line);
+      rows = ranked.slice(0, options.perFile).map((x) => x.r).sort((a, b) => a.line - b.line);
+    }
+    for (const r of rows) {
+      const g = r.g.split !== undefined ? r.g : { ...r.g, split: hashSplit(r.g.cluster ?? groupKey(r.g.text)), hashedSplit: true };
+      if (options.splits && !options.splits.includes(g.split!)) continue;
+      if (excludeSilver && g.silver) continue;
+      out.push({ g, file: r.file, line: r.line });
+    }
+  }
+  return out;
 }
 
 export function goldToPost(g: GoldPost, source: string, line: number): Post {
@@ -51,6 +123,7 @@ export async function readGold(path: string): Promise<GoldPost[]> {
         ...(obj.hard === true ? { hard: true } : {}),
         ...(typeof obj.kind === 'string' ? { kind: obj.kind } : {}),
         ...(obj.silver === true ? { silver: true } : {}),
+        ...(typeof obj.cluster === 'string' ? { cluster: obj.cluster } : {}),
       });
     }
   } catch (error) {
