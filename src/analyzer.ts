@@ -11,7 +11,7 @@ import { loadRules } from './rules/load.js';
 import { matchRules, type RuleOutcome } from './rules/match.js';
 import type { RuleSet } from './rules/types.js';
 import { fuseScores, labelsFor, priorityOf } from './score/index.js';
-import { applyFusion, modelTerms, readFusion, type FusionModel } from './score/fusion.js';
+import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
 import type { LinearScorer } from './linear/model.js';
 import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
@@ -200,9 +200,9 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
 
   /**
    * A label no rule explains gets evidence from the model that raised it: the linear model's strongest n-grams
-   * (`rule: "model:ngram"`, word spans of the original text; free) when its term in the fused score is at least
-   * the transformer's, else the sentence the transformer scores highest (`rule: "model"`; one extra model call,
-   * only for such posts). Either way every flag points at text.
+   * (`rule: "model:ngram"`, word spans of the original text; no extra work to speak of) when it did, else the
+   * sentence the transformer scores highest (`rule: "model"`; one extra model call, only for such posts).
+   * Either way every flag points at text.
    */
   async function explainModelOnly(
     c: Classifier | undefined,
@@ -257,14 +257,13 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions): Promise<An
     return out;
   }
 
-  /** Whether the linear model, not the transformer, carries category `cat` of this post. */
+  /**
+   * Whether the linear model raised category `cat` of this post: its own probability reaches 0.5, or is above
+   * the transformer's (the two are not on one scale, but a flag one of them raises alone has it high).
+   */
   function linearLeads(p: Prepared, model: Probabilities | undefined, cat: Category): boolean {
-    if (!model || !classifier) return true;
-    if (fusion?.version === 3) {
-      const terms = modelTerms(fusion, { rules: p.rules.scores, model, ...(p.linear ? { linear: p.linear } : {}) }, cat);
-      return (terms.linear ?? -Infinity) >= (terms.model ?? -Infinity);
-    }
-    return (p.linear?.[cat] ?? 0) >= (model[cat] ?? 0);
+    const lin = p.linear?.[cat] ?? 0;
+    return !model || !classifier || lin >= 0.5 || lin >= (model[cat] ?? 0);
   }
 
   async function* analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output> {

@@ -165,22 +165,6 @@ export interface DetectorScores {
   readonly linear?: Probabilities;
 }
 
-/**
- * Per category, what each model adds in the fused score's own terms (the calibrated probability for
- * `noisy-or`, the logit term otherwise): which model to explain a label with when no rule explains it.
- */
-export function modelTerms(f: StackFusion, d: DetectorScores, c: Category): Partial<Record<ModelDetector, number>> {
-  const p = f.params[c];
-  const out: Partial<Record<ModelDetector, number>> = {};
-  for (const k of f.models) {
-    const probs = d[k];
-    if (!probs) continue;
-    const x = logit(probs[c] ?? 0);
-    out[k] = f.combine === 'noisy-or' ? sigmoid((p.platt?.[k]?.a ?? 1) * x + (p.platt?.[k]?.b ?? 0)) : (p.a?.[k] ?? 0) * x;
-  }
-  return out;
-}
-
 export function applyStack(f: StackFusion, d: DetectorScores): CategoryScores {
   return Object.fromEntries(
     CATEGORIES.map((c) => {
