@@ -44,7 +44,8 @@ const logit = (p: number): number => {
   return Math.log(q / (1 - q));
 };
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
-const round = (x: number): number => Math.round(x * 10000) / 10000;
+// `|| 0`: no −0, which a JSON round trip would turn into 0.
+const round = (x: number): number => Math.round(x * 10000) / 10000 || 0;
 
 export function applyFusion(f: FusionModel, rules: CategoryScores, model: Probabilities, linear?: Probabilities): CategoryScores {
   if (f.version === 3) return applyStack(f, { rules, model, ...(linear ? { linear } : {}) });
