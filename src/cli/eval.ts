@@ -55,7 +55,7 @@ export function registerEval(program: Command): void {
     .description('score labelled posts (corpus JSONL) and print precision, recall, F1, PR-AUC per category')
     .argument('<gold...>', 'gold JSONL files: {id, lang, labels, text, split, obfuscated?, hard?, kind?}')
     .option('--split <names>', 'only posts of these splits, comma-separated (train, dev, calib, test) or all; posts without one get one by hash', 'all')
-    .option('--per-file <n>', 'at most n posts per file, chosen by hash (as qorgau train --per-file)', parsePositiveInt)
+    .option('--per-file <n>', 'at most n unsplit posts per file, chosen by hash (as qorgau train --per-file)', parsePositiveInt)
     .option('--include-silver', 'also score machine-labelled (silver) posts')
     .option('--json', 'print the report as JSON');
   addAnalyzerOptions(cmd).action(async (gold: string[], flags: AnalyzerFlags & { split: string; json?: boolean; includeSilver?: boolean; perFile?: number }) => {
@@ -97,7 +97,7 @@ export function registerCalibrate(program: Command): void {
     .option('--split <names>', 'splits to fit on, comma-separated, or all', 'calib')
     .option('--target-precision <p>', 'per category the lowest threshold reaching this precision (default: the best-F1 threshold)', parseFraction)
     .option('--best-f1', 'the threshold with the best F1 (the default)')
-    .option('--per-file <n>', 'at most n posts per file, chosen by hash (as qorgau train --per-file)', parsePositiveInt)
+    .option('--per-file <n>', 'at most n unsplit posts per file, chosen by hash (as qorgau train --per-file)', parsePositiveInt)
     .option('--include-silver', 'also fit on machine-labelled (silver) posts')
     .option('-o, --output <file>', `where to write the thresholds without the linear model (default ${BUNDLED_THRESHOLDS}); with it, fusion and thresholds go to <linear>/fusion.json`)
     .addOption(

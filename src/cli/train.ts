@@ -68,7 +68,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('-o, --output <dir>', 'model folder to write (model.bin, card.json, README.md)')
     .option('--split <names>', 'splits to learn from, comma-separated', 'train')
     .option('--dev-split <names>', 'splits for the dev figures in the model card, comma-separated, or none', 'dev')
-    .option('--per-file <n>', 'at most n posts from each file, chosen by a hash of the text (the same n picks the same posts in calibrate and eval)', parsePositiveInt)
+    .option('--per-file <n>', 'at most n of the posts without a split of their own from each file, chosen by a hash of the text (the same n picks the same posts in calibrate and eval)', parsePositiveInt)
     .option('--include-silver', 'also learn from machine-labelled (silver) rows')
     .option('--weight <source=w>', 'loss weight of the rows of one source (repeatable), e.g. written=3', parseSourceWeight)
     .option('--c <x>', 'inverse L2 strength (as scikit-learn C)', parsePositive, 5)

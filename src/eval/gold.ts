@@ -52,8 +52,9 @@ export interface SelectOptions {
   /** Leave out machine-labelled (`silver`) posts. Default true. */
   readonly excludeSilver?: boolean;
   /**
-   * From each file, at most this many posts (before split filtering): the ones with the smallest hash of
-   * their text, so the same number always picks the same posts and each split gets its share. Default: all.
+   * From each file, at most this many of the posts that have no split of their own (the big public clean sets),
+   * before split filtering: the ones with the smallest hash of their text, so the same number always picks
+   * the same posts and each split gets its share. Posts with a split are always kept. Default: all.
    */
   readonly perFile?: number;
 }
@@ -66,18 +67,25 @@ export interface SelectedGold {
 
 /**
  * Reads corpus files and keeps the posts `train`, `calibrate` and `eval` work on: each post's own `split`, or
- * one assigned by hash when it has none; silver posts left out unless asked for; at most `perFile` per file.
+ * one assigned by hash when it has none; silver posts left out unless asked for; at most `perFile` unsplit
+ * posts per file. A post without a split whose text also comes with a split in any of the files (the same
+ * public post, relabelled in a real set) is left out: the labelled copy decides its label and split, and no
+ * text lands in two splits.
  */
 export async function selectGold(files: readonly string[], options: SelectOptions = {}): Promise<SelectedGold[]> {
-  const out: SelectedGold[] = [];
   const excludeSilver = options.excludeSilver ?? true;
-  for (const file of files) {
-    const posts = await readGold(file);
-    let rows = posts.map((g, i) => ({ g, file, line: i + 1 }));
-    if (options.perFile !== undefined && rows.length > options.perFile) {
-      const ranked = rows.map((r) => ({ r, rank: sampleRank(r.g.cluster ?? groupKey(r.g.text) + r.g.text) }));
+  const read = await Promise.all(files.map(async (file) => ({ file, posts: await readGold(file) })));
+  const withSplit = new Set<string>();
+  for (const { posts } of read) for (const g of posts) if (g.split !== undefined) withSplit.add(g.text.trim());
+  const out: SelectedGold[] = [];
+  for (const { file, posts } of read) {
+    let rows = posts.map((g, i) => ({ g, file, line: i + 1 })).filter((r) => r.g.split !== undefined || !withSplit.has(r.g.text.trim()));
+    const unsplit = rows.filter((r) => r.g.split === undefined);
+    if (options.perFile !== undefined && unsplit.length > options.perFile) {
+      const ranked = unsplit.map((r) => ({ r, rank: sampleRank(r.g.text) }));
       ranked.sort((a, b) => a.rank - b.rank || a.r.line - b.r.line);
-      rows = ranked.slice(0, options.perFile).map((x) => x.r).sort((a, b) => a.line - b.line);
+      const keep = new Set(ranked.slice(0, options.perFile).map((x) => x.r));
+      rows = rows.filter((r) => r.g.split !== undefined || keep.has(r));
     }
     for (const r of rows) {
       const g = r.g.split !== undefined ? r.g : { ...r.g, split: hashSplit(r.g.cluster ?? groupKey(r.g.text)), hashedSplit: true };
@@ -88,7 +96,6 @@ export async function selectGold(files: readonly string[], options: SelectOption
   }
   return out;
 }
-
 export function goldToPost(g: GoldPost, source: string, line: number): Post {
   return { id: g.id, text: g.text, meta: {}, source, line };
 }

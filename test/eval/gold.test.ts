@@ -68,3 +68,20 @@ describe('selectGold()', () => {
     expect(await selectGold([path], { excludeSilver: false })).toHaveLength(4);
   });
 });
+
+describe('selectGold() across files', () => {
+  it('drops an unsplit copy of a post another file labels with a split, and samples only unsplit posts', async () => {
+    const text = 'Ставки на спорт, фрибет 5000 по промокоду';
+    const real = file([{ id: 'r1', lang: 'ru', labels: ['gambling'], text, split: 'test', source: 'ru-telegram-news-posts' }]);
+    const news = file([
+      { id: 'n1', lang: 'ru', labels: [], text, source: 'ru-telegram-news-posts' },
+      ...Array.from({ length: 30 }, (_, i) => ({ id: `n${i + 2}`, lang: 'ru', labels: [], text: `новость ${String.fromCharCode(0x430 + i)}`, source: 'ru-telegram-news-posts' })),
+    ]);
+    const all = await selectGold([real, news]);
+    expect(all.filter((s) => s.g.text === text).map((s) => s.g.id)).toEqual(['r1']);
+    expect(all).toHaveLength(31);
+    const sampled = await selectGold([real, news], { perFile: 5 });
+    expect(sampled.map((s) => s.g.id)).toContain('r1');
+    expect(sampled).toHaveLength(6);
+  });
+});
