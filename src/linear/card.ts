@@ -125,6 +125,29 @@ export function renderCard(card: ModelCard): string {
       'layer and thresholds are fitted by `qorgau calibrate` on a calib split (see the repository README).',
     );
   }
-  out.push('');
+  const t = card.training;
+  const flags = [
+    ...(t.splits.join(',') !== 'train' ? [`--split ${t.splits.join(',')}`] : []),
+    ...(t.devSplits.join(',') !== 'dev' ? [`--dev-split ${t.devSplits.join(',') || 'none'}`] : []),
+    ...(t.perFile !== undefined ? [`--per-file ${t.perFile}`] : []),
+    ...Object.entries(t.sourceWeights).map(([k, w]) => `--weight ${k}=${w}`),
+    ...(t.includeSilver ? ['--include-silver'] : []),
+    ...(t.c !== 5 ? [`--c ${t.c}`] : []),
+    ...(card.scheme.bits !== 20 ? [`--bits ${card.scheme.bits}`] : []),
+    ...(t.minCount !== 2 ? [`--min-count ${t.minCount}`] : []),
+    ...(t.maxIterations !== 300 ? [`--max-iterations ${t.maxIterations}`] : []),
+  ];
+  out.push(
+    '',
+    '## How to retrain',
+    '',
+    'From the repository root, with the same files (paths outside the repository are named by their file name here):',
+    '',
+    '```sh',
+    `npx qorgau train ${card.data.files.map((f) => f.file).join(' ')} ${flags.join(' ')}${flags.length ? ' ' : ''}-o models/${card.name}`,
+    `npx qorgau calibrate ${card.data.files.map((f) => f.file).join(' ')} --split calib${t.perFile !== undefined ? ` --per-file ${t.perFile}` : ''} --linear models/${card.name}`,
+    '```',
+    '',
+  );
   return out.join('\n');
 }
