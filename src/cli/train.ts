@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { CATEGORIES } from '../types.js';
 import { parsePositiveInt } from './main.js';
 
@@ -33,6 +34,7 @@ interface TrainFlags {
   bits: number;
   minCount: number;
   maxIterations: number;
+  threads?: number;
 }
 
 /** A bar on a terminal (cli-progress, loaded only here); nothing when stderr is a file or a pipe. */
@@ -75,6 +77,7 @@ export function registerTrain(program: Command): void {
     .option('--bits <n>', 'log2 of the hash buckets', parseBits, 20)
     .option('--min-count <n>', 'drop features seen in fewer training posts', parsePositiveInt, 2)
     .option('--max-iterations <n>', 'L-BFGS iterations per category at most', parsePositiveInt, 300)
+    .option('--threads <n>', 'worker threads fitting categories side by side (the model is the same for any number; default: one per core, at most 4)', parsePositiveInt)
     .action(async (corpus: string[], flags: TrainFlags) => {
       const { trainFromCorpus } = await import('../linear/corpus.js');
       const { DEFAULT_SCHEME } = await import('../linear/features.js');
@@ -90,6 +93,7 @@ export function registerTrain(program: Command): void {
           ...(flags.perFile !== undefined ? { perFile: flags.perFile } : {}),
           includeSilver: flags.includeSilver === true,
           sourceWeights: flags.weight ?? {},
+          threads: flags.threads ?? Math.min(4, availableParallelism()),
           training: { c: flags.c, minCount: flags.minCount, maxIterations: flags.maxIterations, scheme: { ...DEFAULT_SCHEME, bits: flags.bits } },
           onProgress: (phase, done, total) => bar.update(phase === 'read' ? 'reading and normalizing' : phase === 'train' ? 'training' : 'scoring dev', done, total),
         });

@@ -9,7 +9,7 @@ import { DEFAULT_SCHEME } from './features.js';
 import { renderCard, type CategoryFigures, type ModelCard } from './card.js';
 import { LINEAR_FILE, createScorer, decodeModel, encodeModel } from './model.js';
 import { sourceInfo } from './sources.js';
-import { trainLinear, type TrainOptions } from './train.js';
+import { trainLinearParallel, type TrainOptions } from './train.js';
 
 export interface TrainCorpusOptions {
   /** Corpus JSONL files (`{id, lang, labels, text, source, split?}`); posts without `split` get one by hash. */
@@ -27,6 +27,8 @@ export interface TrainCorpusOptions {
   /** Loss weight per `source` (default 1), e.g. `{written: 3}`. */
   readonly sourceWeights?: Readonly<Record<string, number>>;
   readonly training?: TrainOptions;
+  /** Worker threads fitting categories side by side (the model is the same for any number). Default 1. */
+  readonly threads?: number;
   /** Phase progress: reading, training (per L-BFGS iteration), scoring dev. */
   readonly onProgress?: (phase: 'read' | 'train' | 'dev', done: number, total: number) => void;
 }
@@ -61,8 +63,9 @@ export async function trainFromCorpus(options: TrainCorpusOptions): Promise<{ ca
   });
   options.onProgress?.('read', train.length, train.length);
   const maxIterations = options.training?.maxIterations ?? 300;
-  const trained = trainLinear(examples, {
+  const trained = await trainLinearParallel(examples, {
     ...options.training,
+    threads: options.threads ?? 1,
     onProgress: (done, total) => options.onProgress?.('train', done, total),
   });
   const bytes = encodeModel(trained.model);

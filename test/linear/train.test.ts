@@ -107,3 +107,19 @@ describe('trainLinear()', () => {
     expect(p(heavy)).toBeLessThan(p(light));
   });
 });
+
+describe('trainLinearParallel()', () => {
+  it('gives the same bytes with worker threads as on one thread', async () => {
+    const { trainLinearParallel, TRAIN_WORKER_SCRIPT } = await import('../../src/linear/train.js');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(TRAIN_WORKER_SCRIPT), 'run npm run build first: the workers run dist/linear/train-worker.js').toBe(true);
+    const examples = corpus(240, 5).map((t) => t.ex);
+    const options = { scheme: { ...DEFAULT_SCHEME, bits: 16 }, minCount: 1 };
+    let calls = 0;
+    const parallel = await trainLinearParallel(examples, { ...options, threads: 3, onProgress: () => (calls += 1) });
+    const serial = trainLinear(examples, options);
+    expect(encodeModel(parallel.model).equals(encodeModel(serial.model))).toBe(true);
+    expect(parallel.stats).toEqual(serial.stats);
+    expect(calls).toBeGreaterThan(0);
+  });
+});
