@@ -57,3 +57,18 @@ export type { EvalOptions, EvalReport, Calibration, Metrics, CategoryMetrics, Sc
 export { applyFusion, fitFusion, readFusion } from './score/fusion.js';
 export type { FusionModel, FusionSample, LogisticFusion, NoisyOrFusion } from './score/fusion.js';
 export { fitFusionOn, refuse } from './eval/index.js';
+export { FeatureExtractor, DEFAULT_SCHEME } from './linear/features.js';
+export type { FeatureScheme, FeatureSpan, FeatureToken } from './linear/features.js';
+export { loadLinearModel, createScorer, encodeModel, decodeModel, quantize } from './linear/model.js';
+export type { LinearModel, LinearScorer, LinearHeader } from './linear/model.js';
+export { trainLinear, trainLinearParallel } from './linear/train.js';
+export type { TrainExample, TrainOptions, TrainedLinear } from './linear/train.js';
+export { trainFromCorpus } from './linear/corpus.js';
+export type { TrainCorpusOptions } from './linear/corpus.js';
+export type { ModelCard } from './linear/card.js';
+export { readLinearFusion, writeLinearFusion, detectorKey } from './linear/fusion-file.js';
+export type { LinearFusionEntry, LinearFusionFile } from './linear/fusion-file.js';
+export { applyStack, fitStack, FUSION_COMBINES } from './score/fusion.js';
+export type { StackFusion, StackParams, StackSample, DetectorScores, FusionCombine, ModelDetector, Detector } from './score/fusion.js';
+export { compareFusions, fitStackOn, modelsIn, selectGold, hashSplit } from './eval/index.js';
+export type { FusionComparison } from './eval/index.js';
