@@ -26,13 +26,18 @@ export const COLUMNS = [
   { key: 'fused', title: 'fused: rules + transformer + linear (shipped)', short: 'fused (shipped)', options: {} },
 ];
 
+// Best-F1 thresholds of the fitted columns, by column and fit set: each is fitted once per run of the script.
+const fittedCache = new Map();
+
 /** Scores every column on `gold` (split `split`); fitted columns get thresholds from `fitGold` (split `fitSplit`). */
 export async function runColumns({ gold, split, fitGold = gold, fitSplit = 'calib', perFile, linear, columns = COLUMNS }) {
   const runs = {};
   const sampling = perFile !== undefined ? { perFile } : {};
   for (const col of columns) {
     const options = { ...col.options, ...(col.needsLinear && linear ? { linear } : {}), ...quiet, ...sampling };
-    const threshold = col.fit ? fitThresholds((await scoreGold({ gold: fitGold, splits: [fitSplit], ...options })).items, 'f1').thresholds : undefined;
+    const key = JSON.stringify([col.key, fitGold, fitSplit, perFile, linear]);
+    if (col.fit && !fittedCache.has(key)) fittedCache.set(key, fitThresholds((await scoreGold({ gold: fitGold, splits: [fitSplit], ...options })).items, 'f1').thresholds);
+    const threshold = col.fit ? fittedCache.get(key) : undefined;
     runs[col.key] = await evaluate({ gold, splits: [split], ...options, ...(threshold ? { threshold } : {}) });
   }
   return runs;

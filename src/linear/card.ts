@@ -1,5 +1,6 @@
 import { CATEGORIES, type Category } from '../types.js';
 import type { FeatureScheme } from './features.js';
+import { isPermissive } from './sources.js';
 
 export interface CategoryFigures {
   readonly precision: number;
@@ -28,6 +29,8 @@ export interface ModelCard {
     readonly maxIterations: number;
   };
   readonly data: {
+    /** Every corpus file given, in order (the calib split of some is what `calibrate` needs). */
+    readonly inputs: readonly string[];
     readonly posts: number;
     readonly files: readonly { readonly file: string; readonly posts: number }[];
     readonly sources: readonly {
@@ -88,6 +91,13 @@ export function renderCard(card: ModelCard): string {
   }
   out.push('', 'Files: ' + card.data.files.map((f) => `\`${f.file}\` (${f.posts})`).join(', ') + '.', '');
   out.push('## What the licences ask of users of these weights', '');
+  const restricted = card.data.sources.filter((src) => !isPermissive(src.licence));
+  if (restricted.length) {
+    out.push(
+      `${restricted.length} of the ${card.data.sources.length} sources state no licence, a non-commercial or a copyleft one (${restricted.map((x) => `\`${x.source}\``).join(', ')}): treat these weights as research use, and do not use them commercially or share them beyond that, until those terms are cleared (or retrain without those sources).`,
+      '',
+    );
+  }
   for (const src of card.data.sources) out.push(`- \`${src.source}\` (${src.licence}): ${src.asks}`);
   out.push(
     '',
@@ -144,8 +154,8 @@ export function renderCard(card: ModelCard): string {
     'From the repository root, with the same files (paths outside the repository are named by their file name here):',
     '',
     '```sh',
-    `npx qorgau train ${card.data.files.map((f) => f.file).join(' ')} ${flags.join(' ')}${flags.length ? ' ' : ''}-o models/${card.name}`,
-    `npx qorgau calibrate ${card.data.files.map((f) => f.file).join(' ')} --split calib${t.perFile !== undefined ? ` --per-file ${t.perFile}` : ''} --linear models/${card.name}`,
+    `npx qorgau train ${card.data.inputs.join(' ')} ${flags.join(' ')}${flags.length ? ' ' : ''}-o models/${card.name}`,
+    `npx qorgau calibrate ${card.data.inputs.join(' ')} --split calib${t.perFile !== undefined ? ` --per-file ${t.perFile}` : ''} --linear models/${card.name}`,
     '```',
     '',
   );

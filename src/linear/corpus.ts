@@ -110,6 +110,7 @@ export async function trainFromCorpus(options: TrainCorpusOptions): Promise<{ ca
       maxIterations,
     },
     data: {
+      inputs: options.files.map(describeFile),
       posts: train.length,
       files: [...files].map(([file, posts]) => ({ file: describeFile(file), posts })),
       sources: [...bySource]

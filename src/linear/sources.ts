@@ -56,6 +56,12 @@ export const KNOWN_SOURCES: Readonly<Record<string, SourceInfo>> = {
 };
 
 export function sourceInfo(source: string): SourceInfo {
+  // `adapted:<set>`: posts of a public set rewritten for the project; the set's licence still applies.
+  const adapted = /^adapted:(.+)$/.exec(source);
+  if (adapted && KNOWN_SOURCES[adapted[1]!]) {
+    const base = KNOWN_SOURCES[adapted[1]!]!;
+    return { ...base, title: `${base.title}, posts adapted for qorgau` };
+  }
   return (
     KNOWN_SOURCES[source] ?? {
       title: source,
@@ -63,4 +69,9 @@ export function sourceInfo(source: string): SourceInfo {
       asks: 'Check the licence of this data (or that the posts are yours to train on) before sharing the weights.',
     }
   );
+}
+
+/** Whether a licence lets anyone use and share the weights without asking (attribution at most). */
+export function isPermissive(licence: string): boolean {
+  return /^(MIT|CC BY 4\.0|CC0)/.test(licence);
 }
