@@ -34,7 +34,7 @@ export async function runColumns({ gold, split, fitGold = gold, fitSplit = 'cali
   const runs = {};
   const sampling = perFile !== undefined ? { perFile } : {};
   for (const col of columns) {
-    const options = { ...col.options, ...(col.needsLinear && linear ? { linear } : {}), ...quiet, ...sampling };
+    const options = { ...col.options, ...(col.needsLinear ? { linear: linear ?? 'models/qorgau-linear' } : {}), ...quiet, ...sampling };
     const key = JSON.stringify([col.key, fitGold, fitSplit, perFile, linear]);
     if (col.fit && !fittedCache.has(key)) fittedCache.set(key, fitThresholds((await scoreGold({ gold: fitGold, splits: [fitSplit], ...options })).items, 'f1').thresholds);
     const threshold = col.fit ? fittedCache.get(key) : undefined;

@@ -98,6 +98,19 @@ describe('the analyzer with the linear model', () => {
     expect(() => resolveOptions({ linear: '' as string })).toThrow('Expected `linear` to be a folder path or false');
   });
 
+  it('gives the same results in worker threads (each loads the model once) as on this thread', async () => {
+    const texts = ['брунька по городу', 'погода в городе', 'Закладки по городу, пиши @shop_bot', 'зуммер брунька опт', 'ставки на спорт, фрибет'];
+    const posts = texts.map((text, i) => ({ id: String(i), text, meta: {} }));
+    const single = await createAnalyzer({ model: false, linear: dir, keepComponents: true, batchSize: 2, ...quiet });
+    const pooled = await createAnalyzer({ model: false, linear: dir, keepComponents: true, batchSize: 2, workers: 2, ...quiet });
+    try {
+      expect(pooled.info.linear).toBe('lin');
+      expect(await collect(pooled.analyzeStream(posts))).toEqual(await collect(single.analyzeStream(posts)));
+    } finally {
+      await Promise.all([single.close(), pooled.close()]);
+    }
+  });
+
   it('fails at load with a message naming a folder without a model', async () => {
     await expect(createAnalyzer({ model: false, linear: mkdtempSync(join(tmpdir(), 'qorgau-none-')), ...quiet })).rejects.toThrow(/No linear model at .*model\.bin.*--no-linear/);
   });
