@@ -44,6 +44,8 @@ export interface ScanSummary {
   seconds: number;
   postsPerSecond: number;
   model: string | null;
+  /** The linear model's name, or null when it did not run. */
+  linear: string | null;
   /** Threads that scored posts (`workers` option; 1 = the calling thread). */
   workers: number;
   /** Near-duplicate clusters among the candidates, when they were clustered. */
@@ -94,6 +96,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     seconds: 0,
     postsPerSecond: 0,
     model: analyzer.info.model,
+    linear: analyzer.info.linear ?? null,
     workers: options.workers ?? 1,
   };
   const held: { r: Result; n: number; c: number }[] = [];

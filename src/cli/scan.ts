@@ -41,7 +41,7 @@ export function formatSummary(s: ScanSummary): string {
     `qorgau: ${s.records} records read, ${s.results} posts scored, ${s.candidates} candidates${cats.length ? ` (${cats.join(', ')})` : ''}`,
     ...(s.clusters !== undefined ? [`qorgau: ${s.candidates} candidates in ${s.clusters} near-duplicate clusters`] : []),
     `qorgau: ${s.errors} errors${errs.length ? ` (${errs.join(', ')})` : ''}`,
-    `qorgau: ${s.seconds.toFixed(2)} s, ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : 'rules-only'}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
+    `qorgau: ${s.seconds.toFixed(2)} s, ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : s.linear ? 'no transformer' : 'rules-only'}${s.linear ? `, linear ${s.linear}` : ''}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
   ].join('\n');
 }
 
