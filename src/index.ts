@@ -72,3 +72,5 @@ export { applyStack, fitStack, FUSION_COMBINES } from './score/fusion.js';
 export type { StackFusion, StackParams, StackSample, DetectorScores, FusionCombine, ModelDetector, Detector } from './score/fusion.js';
 export { compareFusions, fitStackOn, modelsIn, selectGold, hashSplit } from './eval/index.js';
 export type { FusionComparison } from './eval/index.js';
+export { compareDetectors, COLUMNS } from './eval/compare.js';
+export type { Column, CompareOptions } from './eval/compare.js';

@@ -10,38 +10,11 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { evaluate, scoreGold, fitThresholds, CATEGORIES } from '../../dist/index.js';
+import { compareDetectors, COLUMNS, CATEGORIES } from '../../dist/index.js';
 
-const quiet = { onNotice: () => {} };
-
-/**
- * The columns: options for the analyzer, and whether its thresholds are fitted here (best F1 on the fit
- * split, for a detector alone) or shipped (what a scan uses by default).
- */
-export const COLUMNS = [
-  { key: 'rules', title: 'rules only', options: { model: false, linear: false } },
-  { key: 'linear', title: 'linear only (best-F1 thresholds)', short: 'linear only', options: { model: false, rules: false, fusion: false }, fit: true, needsLinear: true },
-  { key: 'model', title: 'transformer only (best-F1 thresholds)', short: 'transformer only', options: { rules: false, linear: false, fusion: false }, fit: true },
-  { key: 'previous', title: 'rules + transformer (v2, precision 0.9 target)', short: 'rules + transformer', options: { linear: false } },
-  { key: 'fused', title: 'fused: rules + transformer + linear (shipped)', short: 'fused (shipped)', options: {} },
-];
-
-// Best-F1 thresholds of the fitted columns, by column and fit set: each is fitted once per run of the script.
-const fittedCache = new Map();
-
-/** Scores every column on `gold` (split `split`); fitted columns get thresholds from `fitGold` (split `fitSplit`). */
-export async function runColumns({ gold, split, fitGold = gold, fitSplit = 'calib', perFile, linear, columns = COLUMNS }) {
-  const runs = {};
-  const sampling = perFile !== undefined ? { perFile } : {};
-  for (const col of columns) {
-    const options = { ...col.options, ...(col.needsLinear ? { linear: linear ?? 'models/qorgau-linear' } : {}), ...quiet, ...sampling };
-    const key = JSON.stringify([col.key, fitGold, fitSplit, perFile, linear]);
-    if (col.fit && !fittedCache.has(key)) fittedCache.set(key, fitThresholds((await scoreGold({ gold: fitGold, splits: [fitSplit], ...options })).items, 'f1').thresholds);
-    const threshold = col.fit ? fittedCache.get(key) : undefined;
-    runs[col.key] = await evaluate({ gold, splits: [split], ...options, ...(threshold ? { threshold } : {}) });
-  }
-  return runs;
-}
+// The columns and their scoring live in src/eval/compare.ts (`qorgau eval --compare` prints the same).
+export { COLUMNS };
+export const runColumns = (o) => compareDetectors(o);
 
 const f = (x) => x.toFixed(2);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;

@@ -45,6 +45,20 @@ export function formatReport(r: EvalReport): string {
   return out.join('\n');
 }
 
+/** F1 per category and the overall figures, one column per detector configuration. */
+export function formatComparison(runs: Record<string, EvalReport>, columns: readonly { key: string; short: string }[]): string {
+  const cols = columns.filter((c) => runs[c.key]);
+  const w = Math.max(...cols.map((c) => c.short.length), 6) + 2;
+  const head = (label: string): string => label.padEnd(16) + cols.map((c) => c.short.padStart(w)).join('');
+  const line = (label: string, fn: (r: EvalReport) => string): string => label.padEnd(16) + cols.map((c) => fn(runs[c.key]!).padStart(w)).join('');
+  const ref = runs[cols[cols.length - 1]!.key]!;
+  const out = [`qorgau eval --compare: ${ref.n} posts (${ref.cleanPosts} clean); F1 per category`, head('')];
+  for (const c of CATEGORIES) out.push(line(c, (r) => pct(r.perCategory[c].f1).trim()));
+  out.push(line('micro F1', (r) => pct(r.microF1).trim()), line('macro F1', (r) => pct(r.macroF1).trim()), line('clean flagged', (r) => `${pct(r.cleanFlaggedRate).trim()}%`));
+  for (const lang of Object.keys(ref.byLanguage)) out.push(line(`micro F1 ${lang}`, (r) => (r.byLanguage[lang] ? pct(r.byLanguage[lang]!.microF1).trim() : '-')));
+  return out.join('\n');
+}
+
 function splitList(value: string | undefined): string[] | undefined {
   return value === undefined || value === 'all' ? undefined : value.split(',').map((s) => s.trim());
 }
@@ -57,9 +71,25 @@ export function registerEval(program: Command): void {
     .option('--split <names>', 'only posts of these splits, comma-separated (train, dev, calib, test) or all; posts without one get one by hash', 'all')
     .option('--per-file <n>', 'at most n unsplit posts per file, chosen by hash (as qorgau train --per-file)', parsePositiveInt)
     .option('--include-silver', 'also score machine-labelled (silver) posts')
+    .option('--compare', 'compare the detectors: rules, linear model and transformer alone (best-F1 thresholds fitted on --fit-split), rules + transformer, and the shipped fusion')
+    .option('--fit-split <name>', 'with --compare: the split the lone detectors’ thresholds are fitted on', 'calib')
     .option('--json', 'print the report as JSON');
-  addAnalyzerOptions(cmd).action(async (gold: string[], flags: AnalyzerFlags & { split: string; json?: boolean; includeSilver?: boolean; perFile?: number }) => {
+  addAnalyzerOptions(cmd).action(async (gold: string[], flags: AnalyzerFlags & { split: string; json?: boolean; includeSilver?: boolean; perFile?: number; compare?: boolean; fitSplit: string }) => {
     const splits = splitList(flags.split);
+    if (flags.compare) {
+      const { compareDetectors, COLUMNS } = await import('../eval/compare.js');
+      if (!splits || splits.length !== 1) throw new QorgauError('bad_options', 'Expected --compare with one --split (for example --split test).');
+      const runs = await compareDetectors({
+        gold,
+        split: splits[0]!,
+        fitSplit: flags.fitSplit,
+        excludeSilver: !flags.includeSilver,
+        ...(flags.perFile !== undefined ? { perFile: flags.perFile } : {}),
+        ...(typeof flags.linear === 'string' ? { linear: flags.linear } : {}),
+      });
+      process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : `${formatComparison(runs, COLUMNS)}\n`);
+      return;
+    }
     const report = await evaluate({
       ...analyzerOptions(flags),
       gold,

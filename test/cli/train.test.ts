@@ -24,6 +24,18 @@ describe('qorgau train', () => {
     expect(readFileSync(join(dir, 'b', 'model.bin')).equals(readFileSync(join(dir, 'a', 'model.bin')))).toBe(true);
   });
 
+  it('eval --compare prints every detector configuration side by side', async () => {
+    const r = await qorgau(['eval', corpus, '--split', 'test', '--compare', '--linear', join(dir, 'a')]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/rules only\s+linear only\s+transformer only\s+rules \+ transformer\s+fused \(shipped\)/);
+    const drugs = lines.find((l) => l.startsWith('drugs'))!.trim().split(/\s+/).slice(1).map(Number);
+    expect(drugs).toHaveLength(5);
+    // The made-up corpus is the linear model's own: alone it beats the rules, which know few of its words.
+    expect(drugs[1]!).toBeGreaterThan(drugs[0]!);
+    expect(lines.some((l) => l.startsWith('clean flagged'))).toBe(true);
+  });
+
   it.each([
     [['--split', 'nosuch'], /No posts to train on in split nosuch/, 2],
     [['--bits', '40'], /Expected an integer from 12 to 24/, 2],
