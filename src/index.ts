@@ -74,3 +74,6 @@ export { compareFusions, fitStackOn, modelsIn, selectGold, hashSplit } from './e
 export type { FusionComparison } from './eval/index.js';
 export { compareDetectors, COLUMNS } from './eval/compare.js';
 export type { Column, CompareOptions } from './eval/compare.js';
+export { startServer, createServeApp, openReviewStore, importResults } from './serve/public.js';
+export type { ServeOptions, ServeApp, RunningServer, ReviewStore, ImportSummary, CorpusRow, AgreementReport, Reviewer, Role } from './serve/index.js';
+export * from './queue/index.js';

@@ -41,7 +41,14 @@ export type ErrorCode =
   | 'bad_options'
   | 'bad_rules'
   | 'bad_model'
-  | 'scoring_failed';
+  | 'bad_database'
+  | 'scoring_failed'
+  /** A queue entry delivered more times than `maxDeliveries` (it crashed or stalled the workers that took it). */
+  | 'too_many_deliveries'
+  /** A queue entry that was deleted from its stream before a worker could read it. */
+  | 'entry_lost'
+  /** A message engine (Redis, NATS) that could not be reached or refused a command. */
+  | 'queue_failed';
 
 /** A record that could not be read or scored: it replaces the result for that record in the output. */
 export interface ErrorRecord {

@@ -269,7 +269,53 @@ def imp_detox(ds, out):
     w.close()
 
 
-IMPORTERS = [imp_pikabu, imp_sensitive, imp_spam, imp_asnbkk, imp_news, imp_kaznerd, imp_kazsandra, imp_detox]
+def imp_abusive(ds, out):
+    """Sariellee's tweets, South Park lines and troll tweets, hate_speech 0-3 (ordinal, undocumented): >= 2 → hate, silver."""
+    name = "ru-abusive-sariellee"
+    w = Writer(out, name)
+    base = os.path.join(ds, name, "data/processed_separate")
+    for fn, delim in (("out.csv", ","), ("out_south_park.csv", ";"), ("out_troll.csv", ",")):
+        with open(os.path.join(base, fn), encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter=delim):
+                try:
+                    score = int(float(r.get("hate_speech") or 0))
+                except ValueError:
+                    score = 0
+                w.add(r.get("text"), ["hate"] if score >= 2 else [], silver=True, hate_speech=score, file=fn)
+    w.close()
+
+
+def imp_hatespeech(ds, out):
+    """Biriuchinskii's 193 tweets with abusive (A) / hate (H) flags and a target: H=1 → hate, silver."""
+    name = "ru-hatespeech-biriuchinskii"
+    w = Writer(out, name)
+    with open(os.path.join(ds, name, "dataset_raw/Annotation_manuelle.csv"), encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            w.add(r.get("tweet"), ["hate"] if truthy(r.get("H")) else [], silver=True,
+                  abusive=truthy(r.get("A")), target=r.get("target"))
+    w.close()
+
+
+def imp_youtube(ds, out):
+    """The 6,000 unlabelled Kazakhstan YouTube comments (train.csv + validation.csv), mostly Russian; the
+    undocumented call_to_violence flag of comments_with_labels.csv is kept as a topic only."""
+    name = "kk-ru-youtube-comments-asnbkk"
+    src = "kk-ru-toxic-comments-asnbkk"
+    violence = {}
+    with open(os.path.join(ds, src, "defb4e0/comments_with_labels.csv"), encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            violence[(r.get("text_display") or "").strip()] = truthy(r.get("call_to_violence"))
+    w = Writer(out, name, source=src)
+    for fn in ("train.csv", "validation.csv"):
+        with open(os.path.join(ds, src, "a511d75/data", fn), encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                v = violence.get((r.get("text_display") or "").strip())
+                w.add(r.get("text_original"), [], silver=True, topics=["call_to_violence"] if v else [])
+    w.close()
+
+
+IMPORTERS = [imp_pikabu, imp_sensitive, imp_spam, imp_asnbkk, imp_news, imp_kaznerd, imp_kazsandra, imp_detox,
+             imp_abusive, imp_hatespeech, imp_youtube]
 
 
 def main():

@@ -37,6 +37,14 @@ export function formatReport(r: EvalReport): string {
     .sort((a, b) => b[1].posts - a[1].posts)
     .map(([k, v]) => `${k} ${v.flagged}/${v.posts}`);
   out.push(`  hard negatives flagged ${pct(r.hardNegatives.flaggedRate)}% of ${r.hardNegatives.posts} (${kinds.join(', ')})`);
+  if (Object.keys(r.byOrigin).length > 1 || r.byOrigin.real) {
+    for (const [origin, o] of Object.entries(r.byOrigin)) {
+      out.push('', `${origin} posts`, ...metricsTable(o));
+      for (const [lang, m] of Object.entries(o.byLanguage)) out.push(`  ${lang.padEnd(8)} micro F1 ${pct(m.microF1)}  clean flagged ${pct(m.cleanFlaggedRate)}%  (n=${m.n})`);
+      for (const [src, m] of Object.entries(o.bySource)) out.push(`  ${src.padEnd(36)} micro F1 ${pct(m.microF1)}  recall ${pct(m.microRecall)}  clean flagged ${pct(m.cleanFlaggedRate)}%  (n=${m.n})`);
+      out.push(`  hard negatives flagged ${pct(o.hardNegatives.flaggedRate)}% of ${o.hardNegatives.posts}; obfuscated recall ${pct(o.obfuscatedRecall.recall)}% (n=${o.obfuscatedRecall.posts})`);
+    }
+  }
   out.push('', 'confusion (rows gold, columns predicted; non-zero off-diagonal cells)');
   for (const [g, row] of Object.entries(r.confusion)) {
     const cells = Object.entries(row).filter(([p, n]) => p !== g && n > 0).map(([p, n]) => `${p} ${n}`);

@@ -5,8 +5,10 @@ import { registerReport } from './report.js';
 import { registerInspect } from './inspect.js';
 import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
+import { registerServe } from './serve.js';
 import { registerCalibrate, registerEval } from './eval.js';
 import { registerTrain } from './train.js';
+import { registerQueueCommands } from './queue.js';
 
 /** Thrown for bad flags: exit code 2. */
 export class UsageError extends Error {}
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
     .description('Find illegal content in Russian and Kazakh posts and rank it for human review.')
     .version('0.1.0')
     .showHelpAfterError()
+    // `serve` and its subcommands (`serve import --db …`) share flag names: each level parses only its own.
+    .enablePositionalOptions()
     .exitOverride();
   registerScan(program);
   registerScore(program);
@@ -38,6 +42,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerReport(program);
   registerInspect(program);
+  registerServe(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -20,6 +20,8 @@ export interface GoldPost {
   readonly cluster?: string;
   /** True when `split` was not in the file but assigned by `hashSplit`. */
   readonly hashedSplit?: boolean;
+  /** A real public post relabelled by the project (scripts/real/build.mjs), as opposed to one written for it. */
+  readonly real?: boolean;
 }
 
 /** The part of a text that near-copies share: its first 60 letters, case-folded (as scripts/corpus/assign-splits.mjs). */
@@ -131,6 +133,7 @@ export async function readGold(path: string): Promise<GoldPost[]> {
         ...(typeof obj.kind === 'string' ? { kind: obj.kind } : {}),
         ...(obj.silver === true ? { silver: true } : {}),
         ...(typeof obj.cluster === 'string' ? { cluster: obj.cluster } : {}),
+        ...(obj.real === true ? { real: true } : {}),
       });
     }
   } catch (error) {

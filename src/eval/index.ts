@@ -51,6 +51,37 @@ export interface EvalReport extends Metrics {
   /** Clean posts that share vocabulary with a category: how many got flagged, overall and per `kind`. */
   readonly hardNegatives: { readonly posts: number; readonly flaggedRate: number; readonly byKind: Readonly<Record<string, { posts: number; flagged: number }>> };
   readonly confusion: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * Written posts (made for the project) and real ones (public posts relabelled) apart, for the origins present:
+   * the two are different distributions and one must never hide the other.
+   */
+  readonly byOrigin: Readonly<Partial<Record<Origin, OriginReport>>>;
+}
+
+export type Origin = 'written' | 'real';
+
+export interface OriginReport extends Metrics {
+  readonly byLanguage: Readonly<Record<string, Metrics>>;
+  /** Per public set (the `source` field) for real posts; one entry `written` for written ones. */
+  readonly bySource: Readonly<Record<string, Metrics>>;
+  readonly hardNegatives: { readonly posts: number; readonly flaggedRate: number };
+  readonly obfuscatedRecall: { readonly posts: number; readonly recall: number };
+}
+
+export const originOf = (post: GoldPost): Origin => (post.real ? 'real' : 'written');
+
+function originReport(items: readonly ScoredGold[]): OriginReport {
+  const langs = [...new Set(items.map((it) => it.post.lang))].sort();
+  const sources = [...new Set(items.map((it) => it.post.source ?? 'unknown'))].sort();
+  const hard = items.filter((it) => it.post.hard && it.gold.length === 0);
+  const obf = computeMetrics(items.filter((it) => it.post.obfuscated === true));
+  return {
+    ...computeMetrics(items),
+    byLanguage: Object.fromEntries(langs.map((l) => [l, computeMetrics(items.filter((it) => it.post.lang === l))])),
+    bySource: Object.fromEntries(sources.map((s) => [s, computeMetrics(items.filter((it) => (it.post.source ?? 'unknown') === s))])),
+    hardNegatives: { posts: hard.length, flaggedRate: hard.length ? hard.filter((it) => it.predicted.length > 0).length / hard.length : 0 },
+    obfuscatedRecall: { posts: obf.n, recall: obf.microRecall },
+  };
 }
 
 /** Loads gold files, keeps the requested splits, and scores each post as a scan would. */
@@ -111,6 +142,12 @@ export function buildReport(items: readonly ScoredGold[], files: readonly string
       byKind,
     },
     confusion: confusion(items),
+    byOrigin: Object.fromEntries(
+      (['written', 'real'] as const).flatMap((o) => {
+        const of = items.filter((it) => originOf(it.post) === o);
+        return of.length ? [[o, originReport(of)]] : [];
+      }),
+    ),
   };
 }
 

@@ -9,7 +9,7 @@ import chain from 'stream-chain';
 import { QorgauError, describeError } from '../errors.js';
 import type { ErrorRecord, Post } from '../types.js';
 import { readLines } from './lines.js';
-import { DEFAULT_MAX_TEXT_LENGTH, errorRecord, idOf, recordToPost, textToPost, type ReaderOptions } from './records.js';
+import { DEFAULT_MAX_TEXT_LENGTH, errorRecord, idOf, jsonLineToPost, recordToPost, textToPost, type ReaderOptions } from './records.js';
 
 export type InputFormat = 'jsonl' | 'csv' | 'tsv' | 'txt' | 'telegram';
 export const INPUT_FORMATS: readonly InputFormat[] = ['jsonl', 'csv', 'tsv', 'txt', 'telegram'];
@@ -109,18 +109,7 @@ async function* jsonlFromLines(
       continue;
     }
     if (raw.text.trim().length === 0) continue; // blank lines separate nothing in JSONL: not records
-    let value: unknown;
-    try {
-      value = JSON.parse(raw.text);
-    } catch (error) {
-      yield errorRecord(source, raw.line, 'bad_json', `Malformed JSON: ${describeError(error)}. Each line must be one JSON object.`);
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield errorRecord(source, raw.line, 'bad_record', `Expected a JSON object on each line, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
-      continue;
-    }
-    yield recordToPost(value as Record<string, unknown>, source, raw.line, spec);
+    yield jsonLineToPost(raw.text, source, raw.line, spec);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from '../errors.js';
 import type { ErrorCode, ErrorRecord, Post } from '../types.js';
 
 export interface ReaderOptions {
@@ -25,6 +26,20 @@ export function idOf(value: unknown, source: string, line: number): string {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return `${source}:${line}`;
+}
+
+/** One JSONL line, already decoded: what the JSONL reader and a queue worker's `record` entries share. */
+export function jsonLineToPost(text: string, source: string, line: number, options: ReaderOptions): Post | ErrorRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return errorRecord(source, line, 'bad_json', `Malformed JSON: ${describeError(error)}. Each line must be one JSON object.`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return errorRecord(source, line, 'bad_record', `Expected a JSON object on each line, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
+  }
+  return recordToPost(value as Record<string, unknown>, source, line, options);
 }
 
 /** Turns one parsed record into a Post or an error record that says what was wrong and where. */

@@ -15,8 +15,21 @@ function pairs(list: string): Map<number, number> {
   return m;
 }
 
-// Latin letter → the Cyrillic letter it passes for (including italic lookalikes u→и, n→п, r→г, b→ь).
-const LAT_TO_CYR = pairs('AАaаBВCСcсEЕeеHНKКkкMМmмOОoоPРpрTТXХxхYУyуIІiіuиnпrгbьÀАàаÁАáаÈЕèеÉЕéеËЁëёÓОóоÒОòоÝУýуÿу');
+// Latin letter → the Cyrillic letter it passes for (including italic lookalikes u→и, n→п, r→г, b→ь), then the
+// small capitals and Greek letters real Telegram spam writes inside Russian words («Дσход», «ᴄтαвки», «нαγчим»,
+// «Πишите»). Greek letters count as Latin here: the step only ever touches words that mix them with Cyrillic.
+const LAT_TO_CYR = pairs(
+  'AАaаBВCСcсEЕeеHНKКkкMМmмOОoоPРpрTТXХxхYУyуIІiіuиnпrгbьÀАàаÁАáаÈЕèеÉЕéеËЁëёÓОóоÒОòоÝУýуÿу' +
+    'ᴀаʙвᴄсᴅдᴇеʜнᴋкᴍмᴏоᴘрᴩрᴛтᴜиʏуᴦгᴨпᴫлɯшʍм' +
+    'αаβвγуεеηпκкοоπпρрσоςсτтυиχхϲсΑАΒВΓГΕЕΗНΚКΛЛΜМΟОΠПΡРΤТΥУΦФΧХ',
+);
+// Greek letter → the Latin letter it passes for, for the rare Latin word with a Greek letter («cαsino»).
+const GREEK_TO_LAT = pairs('αaβbεeηnιiκkοoρpσoτtυuχxΑAΒBΕEΗHΙIΚKΜMΝNΟOΡPΤTΥYΧX');
+
+/** Greek and Coptic block: letters the step treats as lookalikes of the Latin ones. */
+function isGreek(c: number): boolean {
+  return c >= 0x370 && c <= 0x3ff;
+}
 // Cyrillic letter → the Latin letter it passes for.
 const CYR_TO_LAT = pairs('АAаaВBЕEеeКKкkМMНHОOоoРPрpСCсcТTХXхxУYуyІIіiЈJјjЅSѕsԁdԛqԝwҺHһhҮYүy');
 
@@ -24,9 +37,31 @@ const toCyr = new Uint16Array(65536);
 const toLat = new Uint16Array(65536);
 for (const [k, v] of LAT_TO_CYR) toCyr[k] = v;
 for (const [k, v] of CYR_TO_LAT) toLat[k] = v;
+for (const [k, v] of GREEK_TO_LAT) toLat[k] = v;
 
 function inWord(c: number): boolean {
   return (classOf(c) & (LETTER | DIGIT)) !== 0 || c === 0x40 || c === 0x24;
+}
+
+/** Words inside links, handles and file names keep their letters: contacts are read from this text. */
+function partOfLink(codes: Uint16Array, a: number, j: number, n: number): boolean {
+  const before = a > 0 ? codes[a - 1]! : 0x20;
+  const after = j < n ? codes[j]! : 0x20;
+  return before === 0x2f || before === 0x2e || before === 0x5f || before === 0x3a || after === 0x2e || after === 0x5f || after === 0x2f || after === 0x3a;
+}
+
+// Letters that look exactly like a Cyrillic one, upright: only words made of these are read as Cyrillic whole
+// (the italic twins u n r b m would turn English «run», «Pro», «bunny» into Cyrillic).
+const TWINS = 'AaBCcEeHKkMOoPpTXxYy';
+function exactTwins(codes: Uint16Array, a: number, j: number): boolean {
+  for (let k = a; k < j; k += 1) if (!TWINS.includes(String.fromCharCode(codes[k]!))) return false;
+  return true;
+}
+
+/** «XXI век», «III квартал»: Roman numerals are Latin on purpose. */
+function romanNumeral(codes: Uint16Array, a: number, j: number): boolean {
+  for (let k = a; k < j; k += 1) if (!'ivxlcdmIVXLCDM'.includes(String.fromCharCode(codes[k]!))) return false;
+  return true;
 }
 
 /** +1 when most letters of the text are Cyrillic, -1 when Latin. */
@@ -51,7 +86,7 @@ export const unifyScript: Transform = (src: Units, dst: Units): void => {
     const c = codes[i]!;
     // Only words with a Latin letter can mix scripts: look for one (a cheap test), then take its word.
     const lower = c | 0x20;
-    if (!((lower >= 0x61 && lower <= 0x7a) || (c >= 0xc0 && c <= 0x24f))) {
+    if (!((lower >= 0x61 && lower <= 0x7a) || (c >= 0xc0 && c <= 0x2af) || isGreek(c) || (c >= 0x1d00 && c <= 0x1d2b))) {
       i += 1;
       continue;
     }
@@ -68,7 +103,7 @@ export const unifyScript: Transform = (src: Units, dst: Units): void => {
       if (cls & CYR) {
         cyr += 1;
         if (toLat[ch] === 0) cyrStrong += 1;
-      } else if (cls & LAT) {
+      } else if (cls & LAT || isGreek(ch)) {
         lat += 1;
         if (toCyr[ch] === 0) latStrong += 1;
       }
@@ -85,6 +120,11 @@ export const unifyScript: Transform = (src: Units, dst: Units): void => {
         const mapped = table[codes[k]!]!;
         if (mapped !== 0) dst.codes[k] = mapped;
       }
+    } else if (cyr === 0 && lat >= 3 && latStrong === 0 && j - a === lat && exactTwins(codes, a, j) && !partOfLink(codes, a, j, n) && !romanNumeral(codes, a, j)) {
+      // A whole word typed in Latin lookalikes inside Russian text («pacc», «xopo», «BCEM»): spam writes
+      // them so; English words almost always hold a letter with no Cyrillic twin (t, s, l, d …).
+      if (textMajority === 0) textMajority = majority(codes, n);
+      if (textMajority > 0) for (let k = a; k < j; k += 1) dst.codes[k] = toCyr[codes[k]!]!;
     }
     i = j > i ? j : i + 1;
   }

@@ -112,7 +112,8 @@ ASCII_FLAGS[0x40] = ASCII_FLAGS[0x24] = HAS_LEET;
 
 function scriptFlag(c: number): number {
   const cls = classOf(c);
-  return cls & CYR ? HAS_CYRILLIC : cls & LAT ? HAS_LATIN : 0;
+  // Greek letters pass for Latin ones in the mixed-script step («Дσход»), so they enable it.
+  return cls & CYR ? HAS_CYRILLIC : cls & LAT || (c >= 0x370 && c <= 0x3ff) ? HAS_LATIN : 0;
 }
 
 const COMPOSED = new Map<number, number>();

@@ -85,14 +85,18 @@ export function reviewApp(): void {
     return `${posts[i]!.id}|${posts[i]!.hash}`;
   }
 
+  // Served by `qorgau serve`, the page keeps decisions in the server's database instead (src/serve/client.ts).
+  const remote = (window as unknown as { qorgauRemote?: { decisions: Record<string, Decision>; sync(d: Record<string, Decision>): void; decorate(card: HTMLElement, key: string): void } })
+    .qorgauRemote;
   let decisions: Record<string, Decision> = {};
   try {
-    decisions = JSON.parse(localStorage.getItem(STORE) ?? '{}') as Record<string, Decision>;
+    decisions = remote ? remote.decisions : (JSON.parse(localStorage.getItem(STORE) ?? '{}') as Record<string, Decision>);
   } catch {
     decisions = {};
   }
 
   function save(): void {
+    if (remote) return remote.sync(decisions);
     try {
       localStorage.setItem(STORE, JSON.stringify(decisions));
       notice.textContent = '';
@@ -233,6 +237,7 @@ export function reviewApp(): void {
       art.append(more, box);
     }
     if (decisionOf(i)) art.classList.add('decided');
+    remote?.decorate(art, keyOf(i));
     return art;
   }
 

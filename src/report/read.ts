@@ -76,6 +76,9 @@ export function toOutput(value: unknown, source: string, line: number): Output {
     ...(typeof value.source === 'string' ? { source: value.source } : {}),
     ...(isNumber(value.line) ? { line: value.line } : {}),
     ...(isObject(value.meta) ? { meta: value.meta } : {}),
+    // Kept for `qorgau serve import`, which keeps scan's clusters; the report clusters afresh.
+    ...(typeof value.cluster === 'string' ? { cluster: value.cluster } : {}),
+    ...(isNumber(value.clusterSize) ? { clusterSize: value.clusterSize } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ReportMeta {
   /** Model name, null for rules-only, undefined when unknown (a report from a results file). */
   readonly model?: string | null;
   readonly inputs?: readonly string[];
+  /** Set by `qorgau serve`: data for its script, and that script, run before the review app (src/serve/client.ts). */
+  readonly served?: { readonly data: unknown; readonly script: string };
 }
 
 /** A candidate as the page's script receives it (see `reviewApp`). */
@@ -216,7 +218,7 @@ export async function renderReport(sink: Writable, stats: ReportStats, queue: Re
     sink,
     `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${meta.served ? "; connect-src 'self'" : ''}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="qorgau">
 <title>${title}</title>
@@ -239,5 +241,6 @@ ${filtersHtml(stats, sources.list, flaggedBySource)}
     const post = { ...clientPosts[i]!, html: highlightHtml(r.text, r.evidence) };
     await writeChunk(sink, `${i > 0 ? ',\n' : '\n'}${jsonForScript(post)}`);
   }
-  await writeChunk(sink, `]}</script>\n<script>(${reviewApp.toString()})();</script>\n</body></html>\n`);
+  const served = meta.served ? `<script type="application/json" id="qorgau-served">${jsonForScript(meta.served.data)}</script>\n` : '';
+  await writeChunk(sink, `]}</script>\n${served}<script>${meta.served?.script ?? ''}(${reviewApp.toString()})();</script>\n</body></html>\n`);
 }

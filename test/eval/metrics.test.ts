@@ -141,6 +141,31 @@ describe('evaluate()', () => {
     expect(report.byLanguage.kk!.n).toBe(1);
     expect(report.byObfuscation.obfuscated.n).toBe(1);
     expect(report.hardNegatives).toEqual({ posts: 1, flaggedRate: 1, byKind: { news: { posts: 1, flagged: 1 } } });
+    expect(Object.keys(report.byOrigin)).toEqual(['written']);
+  });
+
+  it('reports written and real posts apart, with real posts per public set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qorgau-eval-'));
+    const gold = join(dir, 'gold.jsonl');
+    const rows = [
+      { id: 'w1', lang: 'ru', labels: ['gambling'], text: 'казино бонус', split: 'test', source: 'written' },
+      { id: 'w2', lang: 'ru', labels: [], text: 'погода', split: 'test', source: 'written' },
+      { id: 'r1', lang: 'ru', labels: ['gambling'], text: 'слоты тут', split: 'test', source: 'spam-set', real: true, obfuscated: true },
+      { id: 'r2', lang: 'kk', labels: [], text: 'казино жабылды', split: 'test', source: 'news-set', real: true, hard: true },
+      { id: 'r3', lang: 'ru', labels: [], text: 'привет', split: 'test', source: 'spam-set', real: true },
+    ];
+    writeFileSync(gold, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const report = await evaluate({ gold: [gold], classifier: fakeClassifier({ казино: { gambling: 0.9 } }), onNotice: () => {} });
+    const { written, real } = report.byOrigin;
+    expect(written).toMatchObject({ n: 2, cleanPosts: 1, cleanFlaggedRate: 0 });
+    expect(written!.perCategory.gambling).toMatchObject({ tp: 1, fn: 0 });
+    expect(real).toMatchObject({ n: 3, cleanPosts: 2, cleanFlaggedRate: 0.5 });
+    expect(real!.perCategory.gambling).toMatchObject({ tp: 0, fp: 1, fn: 1 });
+    expect(Object.keys(real!.bySource)).toEqual(['news-set', 'spam-set']);
+    expect(real!.bySource['spam-set']!.n).toBe(2);
+    expect(real!.hardNegatives).toEqual({ posts: 1, flaggedRate: 1 });
+    expect(real!.obfuscatedRecall).toEqual({ posts: 1, recall: 0 });
+    expect(Object.keys(real!.byLanguage)).toEqual(['kk', 'ru']);
   });
 });
 

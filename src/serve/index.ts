@@ -1,0 +1,15 @@
+export { createServeApp, startServer } from './server.js';
+export type { RunningServer, ServeApp } from './server.js';
+export { isLoopback, resolveServeOptions } from './options.js';
+export type { ResolvedServeOptions, ServeOptions } from './options.js';
+export { scoringRoutes, requestPost } from './api.js';
+export { createScoringQueue, QueueFullError } from './queue.js';
+export type { ScoringQueue } from './queue.js';
+export { toModerationResult } from './moderation.js';
+export type { ModerationResponse, ModerationResult } from './moderation.js';
+export { reviewRoutes, parseDecisions } from './review.js';
+export { agreementReport } from './agreement.js';
+export type { AgreementReport, BinaryAgreement } from './agreement.js';
+export { openStore, textHash, ROLES } from './store/index.js';
+export type { Card, CorpusRow, CurrentDecision, DecisionInput, ExportResult, ImportSummary, PostKey, ReviewStore, Reviewer, Role } from './store/index.js';
+export { MIGRATIONS, migrate } from './store/migrations.js';
