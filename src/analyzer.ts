@@ -12,6 +12,7 @@ import { matchRules, type RuleOutcome } from './rules/match.js';
 import type { RuleSet } from './rules/types.js';
 import { fuseScores, labelsFor, priorityOf } from './score/index.js';
 import { applyFusion, readFusion, type FusionModel } from './score/fusion.js';
+import type { LinearScorer } from './linear/model.js';
 import { toOriginalSpan } from './normalize/index.js';
 import { findContacts } from './tokenize/contacts.js';
 import { startWorkers, type AnalyzerCore } from './worker-pool.js';
@@ -23,8 +24,8 @@ export interface Analyzer {
   analyze(input: string | Post): Promise<Result>;
   /** Scores a stream in input order: every input record yields exactly one Result or ErrorRecord. */
   analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output>;
-  /** What is running: rule count, model name or null for rules-only. */
-  readonly info: { readonly rules: number; readonly model: string | null };
+  /** What is running: rule count, model name or null for rules-only, linear model name or null. */
+  readonly info: { readonly rules: number; readonly model: string | null; readonly linear?: string | null };
   close(): Promise<void>;
 }
 
@@ -33,6 +34,8 @@ interface Prepared {
   readonly normalized: NormalizedText;
   readonly lang: Language;
   readonly rules: RuleOutcome;
+  /** The linear model's probabilities, when it runs. */
+  readonly linear?: Probabilities;
 }
 
 /** Thrown between the steps of scoring one post once its time budget is spent. */
@@ -42,7 +45,7 @@ function checkBudget(deadline: number, budget: number): void {
   }
 }
 
-function prepare(post: Post, rules: RuleSet, budget: number): Prepared {
+function prepare(post: Post, rules: RuleSet, budget: number, linear: LinearScorer | undefined): Prepared {
   // Every step is linear in the text (npm run bench:pathological); the checks bound what a slow machine or an
   // unforeseen input costs, between steps and between rule patterns.
   const deadline = performance.now() + budget;
@@ -52,12 +55,17 @@ function prepare(post: Post, rules: RuleSet, budget: number): Prepared {
   checkBudget(deadline, budget);
   const matched = matchRules(rules, normalized, () => checkBudget(deadline, budget));
   checkBudget(deadline, budget);
-  return { post, normalized, lang, rules: matched };
+  return { post, normalized, lang, rules: matched, ...(linear ? { linear: linear.score(normalized.text) } : {}) };
 }
 
-function combine(rules: CategoryScores, model: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
-  if (!model) return fuseScores(rules, undefined);
-  return fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
+const maxOf = (a: CategoryScores, b: Probabilities): CategoryScores =>
+  Object.fromEntries(Object.entries(a).map(([c, x]) => [c, Math.max(x, b[c as Category] ?? 0)])) as Record<Category, number>;
+
+function combine(rules: CategoryScores, model: Probabilities | undefined, linear: Probabilities | undefined, fusion: FusionModel | undefined): CategoryScores {
+  if (fusion?.version === 3) return applyFusion(fusion, rules, model ?? {}, linear);
+  // Without a layer fitted for the linear model, the stronger signal wins between it and the rest.
+  const rest = !model ? fuseScores(rules, undefined) : fusion ? applyFusion(fusion, rules, model) : fuseScores(rules, model);
+  return linear ? fuseScores(maxOf(rest, linear), undefined) : rest;
 }
 
 interface Decided {
@@ -66,7 +74,7 @@ interface Decided {
 }
 
 function decide(p: Prepared, model: Probabilities | undefined, opts: ResolvedOptions, fusion: FusionModel | undefined): Decided {
-  const scores = combine(p.rules.scores, model, fusion);
+  const scores = combine(p.rules.scores, model, p.linear, fusion);
   return { scores, labels: labelsFor(scores, opts.thresholds) };
 }
 
@@ -85,7 +93,7 @@ function toResult(p: Prepared, model: Probabilities | undefined, { scores, label
     ...(post.line !== undefined ? { line: post.line } : {}),
     ...(Object.keys(post.meta).length > 0 ? { meta: post.meta } : {}),
     ...(warningsOf(post).length > 0 ? { warnings: warningsOf(post) } : {}),
-    ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}) } } : {}),
+    ...(opts.keepComponents ? { components: { rules: p.rules.scores, ...(model ? { model } : {}), ...(p.linear ? { linear: p.linear } : {}) } } : {}),
   };
 }
 
@@ -150,7 +158,15 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
     const { loadTransformersClassifier } = await import('./model/transformers.js');
     classifier = await loadTransformersClassifier({ dir: opts.model, dtype: opts.modelDtype, threads: opts.threads });
   }
-  if (!classifier) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
+  let linear: LinearScorer | undefined;
+  if (opts.linear !== false) {
+    const { createScorer, loadLinearModel } = await import('./linear/model.js');
+    linear = createScorer(loadLinearModel(opts.linear));
+  }
+  if (!classifier && !linear) opts.onNotice('no model loaded: running rules-only (scores come from keyword rules alone).');
+  if (opts.uncalibrated) {
+    opts.onNotice(`no fusion layer in ${opts.uncalibrated}/fusion.json for ${opts.detectors}: the stronger signal wins and thresholds default to 0.5; fit them with qorgau calibrate <corpus...> --split calib --linear ${opts.uncalibrated}.`);
+  }
   const fusion: FusionModel | undefined =
     opts.fusion === false
       ? undefined
@@ -181,9 +197,9 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
           return error instanceof Error ? error : new Error(String(error));
         }
       });
-      if (probs && classifier) {
+      if ((probs && classifier) || linear) {
         try {
-          extra = await explainModelOnly(classifier, ready, decided);
+          extra = await explainModelOnly(classifier && probs ? classifier : undefined, ready, decided, probs);
         } catch (error) {
           modelError = error;
         }
@@ -205,24 +221,45 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
   }
 
   /**
-   * A label no rule explains gets `rule: "model"` evidence: the sentence the model scores highest for that
-   * category. Only such posts pay for the extra (sentence-level) model call.
+   * A label no rule explains gets evidence from the model that raised it: the linear model's strongest n-grams
+   * (`rule: "model:ngram"`, word spans of the original text; no extra work to speak of) when it did, else the
+   * sentence the transformer scores highest (`rule: "model"`; one extra model call, only for such posts).
+   * Either way every flag points at text.
    */
-  async function explainModelOnly(c: Classifier, ready: readonly Prepared[], decided: readonly (Decided | Error)[]): Promise<Map<Prepared, Evidence[]>> {
+  async function explainModelOnly(
+    c: Classifier | undefined,
+    ready: readonly Prepared[],
+    decided: readonly (Decided | Error)[],
+    probs: readonly Probabilities[] | undefined,
+  ): Promise<Map<Prepared, Evidence[]>> {
     const todo: { p: Prepared; cats: Category[]; spans: { start: number; end: number }[] }[] = [];
+    const out = new Map<Prepared, Evidence[]>();
     ready.forEach((p, i) => {
       const d = decided[i];
       if (!d || d instanceof Error) return;
-      const cats = d.labels.filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
-      if (cats.length > 0) todo.push({ p, cats, spans: sentences(p.normalized.text) });
+      const unexplained = d.labels.filter((cat) => !p.rules.evidence.some((e) => e.category === cat && (e.weight ?? 1) > 0));
+      const bySentence: Category[] = [];
+      const evidence: Evidence[] = [];
+      for (const cat of unexplained) {
+        const ngrams = linear && p.linear && linearLeads(p, probs?.[i], cat) ? linear.explain(p.normalized.text, cat) : [];
+        if (ngrams.length === 0) {
+          if (c) bySentence.push(cat);
+          continue;
+        }
+        for (const g of ngrams) {
+          const span = toOriginalSpan(p.normalized, g.start, g.end);
+          evidence.push({ category: cat, rule: 'model:ngram', match: p.post.text.slice(span.start, span.end), start: span.start, end: span.end, weight: Math.round(g.weight * 1000) / 1000 });
+        }
+      }
+      if (evidence.length) out.set(p, evidence);
+      if (bySentence.length > 0) todo.push({ p, cats: bySentence, spans: sentences(p.normalized.text) });
     });
-    const out = new Map<Prepared, Evidence[]>();
-    if (todo.length === 0) return out;
+    if (todo.length === 0 || !c) return out;
     const texts = todo.flatMap((t) => (t.spans.length > 1 ? t.spans.map((s) => t.p.normalized.text.slice(s.start, s.end)) : []));
     const sentenceProbs = texts.length ? await limit(() => c.classify(texts)) : [];
     let k = 0;
     for (const t of todo) {
-      const evidence: Evidence[] = [];
+      const evidence: Evidence[] = out.get(t.p) ?? [];
       const own = t.spans.length > 1 ? sentenceProbs.slice(k, k + t.spans.length) : [];
       k += own.length;
       for (const cat of t.cats) {
@@ -242,6 +279,15 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
     return out;
   }
 
+  /**
+   * Whether the linear model raised category `cat` of this post: its own probability reaches 0.5, or is above
+   * the transformer's (the two are not on one scale, but a flag one of them raises alone has it high).
+   */
+  function linearLeads(p: Prepared, model: Probabilities | undefined, cat: Category): boolean {
+    const lin = p.linear?.[cat] ?? 0;
+    return !model || !classifier || lin >= 0.5 || lin >= (model[cat] ?? 0);
+  }
+
   async function* analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output> {
     const inFlight: Promise<Output[]>[] = [];
     let batch: (Prepared | ErrorRecord)[] = [];
@@ -253,7 +299,7 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
       } else {
         try {
           hooks.onPrepare?.(index, record);
-          batch.push(prepare(record, rules, opts.postTimeout));
+          batch.push(prepare(record, rules, opts.postTimeout, linear));
           ready += 1;
         } catch (error) {
           batch.push(failed(record, error));
@@ -272,7 +318,7 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
   }
 
   return {
-    info: { rules: rules.rules.length, model: classifier?.name ?? null },
+    info: { rules: rules.rules.length, model: classifier?.name ?? null, linear: linear?.model.name ?? null },
     analyzeStream,
     async close() {
       await classifier?.dispose();

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { QorgauError, describeError } from './errors.js';
 import type { Classifier } from './model/classifier.js';
 import type { FusionModel } from './score/fusion.js';
-import { BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from './paths.js';
+import { detectorKey, readLinearFusion } from './linear/fusion-file.js';
+import { BUNDLED_LINEAR_DIR, BUNDLED_MODEL_DIR, BUNDLED_RULES_DIR, BUNDLED_THRESHOLDS } from './paths.js';
 import { CATEGORIES, isCategory, type Category } from './types.js';
 
 /** Everything the analyzer can be told. Every field is optional; defaults are documented per field. */
@@ -17,6 +18,12 @@ export interface Options {
   readonly thresholdsFile?: string;
   /** Model folder to load; `false` runs rules only. Default: the bundled `models/qorgau-tiny` when present. */
   readonly model?: string | false;
+  /**
+   * Linear n-gram model folder (written by `qorgau train`); `false` = off. Default: the bundled
+   * `models/qorgau-linear` when the bundled transformer runs; off for rules-only runs, another `model` folder
+   * and an injected `classifier` unless named here.
+   */
+  readonly linear?: string | false;
   /** An already-built classifier (tests, custom models); takes precedence over `model`. */
   readonly classifier?: Classifier;
   /** `q8` (int8, default) or `fp32` model weights. */
@@ -54,6 +61,9 @@ export interface Options {
 export interface ResolvedOptions {
   readonly thresholds: Readonly<Record<Category, number>>;
   readonly model: string | false;
+  readonly linear: string | false;
+  /** The detectors that run, as `<linear>/fusion.json` keys them: `rules+model+linear`, `rules+linear`, … */
+  readonly detectors: string;
   readonly classifier?: Classifier;
   readonly modelDtype: 'q8' | 'fp32';
   readonly ruleDirs: readonly string[];
@@ -66,6 +76,8 @@ export interface ResolvedOptions {
   readonly onNotice: (message: string) => void;
   readonly fusion?: FusionModel | false;
   readonly keepComponents: boolean;
+  /** Set when the linear model runs but `<linear>/fusion.json` has no layer for these detectors. */
+  readonly uncalibrated?: string;
 }
 
 function show(value: unknown): string {
@@ -95,7 +107,7 @@ function expectInteger(name: string, value: unknown, min: number, max: number): 
  * runs with a model (fused scores) and `{rulesOnly: {…}}` for runs without one: the two score scales differ,
  * so each mode has its own thresholds.
  */
-export function readThresholdsFile(path: string, mode: 'model' | 'rules' = 'model'): Partial<Record<Category, number>> {
+export function readThresholdsFile(path: string, mode: 'model' | 'rules' | { readonly detectors: string; readonly fallback: 'model' | 'rules' } = 'model'): Partial<Record<Category, number>> {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
@@ -103,9 +115,12 @@ export function readThresholdsFile(path: string, mode: 'model' | 'rules' = 'mode
     throw new QorgauError('bad_options', `Could not read thresholds from ${path}: ${describeError(error)}`, { cause: error });
   }
   if (data === null || typeof data !== 'object') throw new QorgauError('bad_options', `${path}: expected an object {category: threshold}.`);
-  const file = data as { thresholds?: unknown; rulesOnly?: unknown; fitted?: unknown };
-  const calibrated = 'thresholds' in file || 'rulesOnly' in file;
-  const obj = calibrated ? (mode === 'rules' ? file.rulesOnly : file.thresholds) ?? {} : data;
+  const file = data as { thresholds?: unknown; rulesOnly?: unknown; fitted?: unknown; modes?: Record<string, { thresholds?: unknown }> };
+  // A linear model's fusion file (`{version: 3, modes}`) also names thresholds per set of detectors.
+  const byMode = typeof mode === 'object' ? file.modes?.[mode.detectors]?.thresholds : undefined;
+  const simple = typeof mode === 'object' ? mode.fallback : mode;
+  const calibrated = 'thresholds' in file || 'rulesOnly' in file || 'modes' in file;
+  const obj = byMode ?? (calibrated ? (simple === 'rules' ? file.rulesOnly : file.thresholds) ?? {} : data);
   if (obj === null || typeof obj !== 'object') throw new QorgauError('bad_options', `${path}: expected an object {category: threshold}.`);
   const out: Partial<Record<Category, number>> = {};
   for (const [key, value] of Object.entries(obj)) {
@@ -119,13 +134,24 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new QorgauError('bad_options', `Expected options to be an object, got \`${show(options)}\`.`);
   const model = options.model ?? (existsSync(BUNDLED_MODEL_DIR) ? BUNDLED_MODEL_DIR : false);
   const mode = options.classifier || model !== false ? 'model' : 'rules';
+  if (options.linear !== undefined && options.linear !== false && (typeof options.linear !== 'string' || options.linear.length === 0)) {
+    throw new QorgauError('bad_options', `Expected \`linear\` to be a folder path or false, got \`${show(options.linear)}\`.`);
+  }
+  // The bundled linear model and its fusion were fitted beside the bundled transformer: on by default with it only.
+  const withBundledModel = !options.classifier && model !== false && resolve(model) === resolve(BUNDLED_MODEL_DIR);
+  const linear = options.linear ?? (withBundledModel && existsSync(BUNDLED_LINEAR_DIR) ? BUNDLED_LINEAR_DIR : false);
+  const detectors = detectorKey({ rules: options.rules !== false, model: mode === 'model', linear: linear !== false });
+  // With the linear model, fusion and thresholds come together from its fusion.json, fitted for these detectors.
+  const entry = linear !== false ? readLinearFusion(linear)?.modes[detectors] : undefined;
   // The bundled thresholds were fitted for the bundled model (and for rules-only runs): another model or an
   // injected classifier starts from 0.5 unless told otherwise.
   const bundledApplies = !options.classifier && (model === false || resolve(model) === resolve(BUNDLED_MODEL_DIR));
   const fileThresholds =
     options.thresholdsFile !== undefined
-      ? readThresholdsFile(options.thresholdsFile, mode)
-      : bundledApplies && existsSync(BUNDLED_THRESHOLDS)
+      ? readThresholdsFile(options.thresholdsFile, linear !== false ? { detectors, fallback: mode } : mode)
+      : linear !== false
+        ? entry?.thresholds ?? {}
+        : bundledApplies && existsSync(BUNDLED_THRESHOLDS)
         ? readThresholdsFile(BUNDLED_THRESHOLDS, mode)
         : {};
   const thresholds = Object.fromEntries(CATEGORIES.map((c) => [c, fileThresholds[c] ?? 0.5])) as Record<Category, number>;
@@ -155,6 +181,8 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   return {
     thresholds,
     model,
+    linear,
+    detectors,
     ...(options.classifier ? { classifier: options.classifier } : {}),
     modelDtype: options.modelDtype ?? 'q8',
     ruleDirs: options.rules === false ? [] : [BUNDLED_RULES_DIR, ...rules],
@@ -165,7 +193,8 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     maxTextLength: expectInteger('maxTextLength', options.maxTextLength ?? 1_000_000, 1, 100_000_000),
     postTimeout: expectInteger('postTimeout', options.postTimeout ?? 10_000, 1, 3_600_000),
     onNotice: options.onNotice ?? ((m) => process.stderr.write(`qorgau: ${m}\n`)),
-    ...(options.fusion !== undefined ? { fusion: options.fusion } : {}),
+    ...(options.fusion !== undefined ? { fusion: options.fusion } : entry ? { fusion: entry.fusion } : {}),
     keepComponents: options.keepComponents === true,
+    ...(linear !== false && !entry && options.fusion === undefined ? { uncalibrated: linear } : {}),
   };
 }

@@ -81,6 +81,8 @@ export interface ScanSummary {
   /** Records per second of reading and scoring (start-up excluded). */
   postsPerSecond: number;
   model: string | null;
+  /** The linear model's name, or null when it did not run. */
+  linear: string | null;
   /** Threads that scored posts (`workers` option; 1 = the calling thread). */
   workers: number;
   /** Near-duplicate clusters among the candidates, when they were clustered. */
@@ -173,6 +175,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     startupSeconds: (started - t0) / 1000,
     postsPerSecond: 0,
     model: analyzer.info.model,
+    linear: analyzer.info.linear ?? null,
     workers: options.workers ?? 1,
     bytesRead: 0,
     ...(options.inputs.every((i) => !i.stream && i.path !== '-') ? { bytesTotal: options.inputs.reduce((s, i) => s + (existsSync(i.path) ? statSync(i.path).size : 0), 0) } : {}),

@@ -152,7 +152,7 @@ export interface Result {
   /** Present when the record had a problem that did not stop it being scored (see `Warning`). */
   readonly warnings?: readonly Warning[];
   /** Scores before fusion, only with the `keepComponents` option. */
-  readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>> };
+  readonly components?: { readonly rules: CategoryScores; readonly model?: Readonly<Partial<Record<Category, number>>>; readonly linear?: Readonly<Partial<Record<Category, number>>> };
   /** Near-duplicate cluster: the id of its representative (highest-priority member). Set when output is clustered. */
   readonly cluster?: string;
   /** Candidates in that cluster, this one included. */

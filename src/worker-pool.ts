@@ -12,7 +12,7 @@ import { isErrorRecord } from './types.js';
 /** What an analyzer is without `analyze()`, which both paths build on `analyzeStream`. */
 export interface AnalyzerCore {
   analyzeStream(input: AsyncIterable<Post | ErrorRecord> | Iterable<Post | ErrorRecord>): AsyncGenerator<Output>;
-  readonly info: { readonly rules: number; readonly model: string | null };
+  readonly info: { readonly rules: number; readonly model: string | null; readonly linear?: string | null };
   close(): Promise<void>;
 }
 

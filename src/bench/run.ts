@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { createAnalyzer } from '../analyzer.js';
-import { BUNDLED_MODEL_DIR } from '../paths.js';
+import { BUNDLED_LINEAR_DIR, BUNDLED_MODEL_DIR } from '../paths.js';
+import { createScorer, loadLinearModel } from '../linear/model.js';
 import { detectLanguage } from '../lang/index.js';
 import { normalize } from '../normalize/index.js';
 import { tokenizeNormalized } from '../tokenize/index.js';
@@ -42,6 +43,20 @@ async function main(): Promise<void> {
     return n;
   });
 
+  if (existsSync(BUNDLED_LINEAR_DIR)) {
+    // The linear stage alone on normalized text: hashed n-gram features and nine dot products per post.
+    const t0 = performance.now();
+    const scorer = createScorer(loadLinearModel(BUNDLED_LINEAR_DIR));
+    const loadMs = performance.now() - t0;
+    const texts = sample.map((p) => normalize(p).text);
+    for (const x of texts.slice(0, 5000)) scorer.score(x);
+    const t1 = performance.now();
+    let sink = 0;
+    for (const x of texts) sink += scorer.score(x).drugs;
+    const us = ((performance.now() - t1) * 1000) / texts.length;
+    console.log(`linear model (${scorer.model.name}, 2^${scorer.model.scheme.bits} buckets): ${us.toFixed(1)} µs/post, ${Math.round(1e6 / us)} posts/s over ${texts.length} posts, loaded in ${loadMs.toFixed(0)} ms${sink < 0 ? '' : ''}`);
+  }
+
   const analyzer = await createAnalyzer({ model: false, onNotice: () => {} });
   const input: Post[] = sample.map((text, i) => ({ id: String(i), text, meta: {} }));
   const t = performance.now();
@@ -68,23 +83,37 @@ async function main(): Promise<void> {
   // The model runs on every post. Configurations: posts per model call (sorted by length into chunks of 32
   // inside), onnxruntime threads, model calls in flight, worker threads (each with its own rules and model).
   const modelPosts = input.slice(0, Number(process.env.BENCH_MODEL_POSTS ?? 20_000));
-  const configs = [
-    { batchSize: 32, threads: 1, concurrency: 1 },
-    { batchSize: 256, threads: 1, concurrency: 1 },
-    { batchSize: 256, threads: 2, concurrency: 1 },
-    { batchSize: 256, threads: 1, concurrency: 2 },
-    { batchSize: 256, threads: 1, concurrency: 1, workers: 2 },
+  // `linear: false`: rules + transformer; the others run all three detectors (the default when
+  // models/qorgau-linear exists), and the last two rules + linear model without the transformer.
+  const configs: { batchSize: number; threads: number; concurrency: number; workers?: number; linear?: false; model?: false; label?: string }[] = [
+    { batchSize: 32, threads: 1, concurrency: 1, linear: false },
+    { batchSize: 256, threads: 1, concurrency: 1, linear: false },
+    { batchSize: 256, threads: 2, concurrency: 1, linear: false },
+    { batchSize: 256, threads: 1, concurrency: 2, linear: false },
+    { batchSize: 256, threads: 1, concurrency: 1, workers: 2, linear: false },
+    ...(existsSync(BUNDLED_LINEAR_DIR)
+      ? [
+          { batchSize: 256, threads: 1, concurrency: 1 },
+          { batchSize: 256, threads: 1, concurrency: 1, workers: 2 },
+          { batchSize: 256, threads: 1, concurrency: 1, model: false as const, label: 'rules+linear' },
+          { batchSize: 256, threads: 1, concurrency: 1, workers: 2, model: false as const, label: 'rules+linear' },
+        ]
+      : []),
   ];
-  for (const cfg of configs) {
-    const withModel = await createAnalyzer({ ...cfg, onNotice: () => {} });
+  const only = process.env.BENCH_CONFIGS?.split(',').map(Number);
+  for (const [i, cfg] of configs.entries()) {
+    if (only && !only.includes(i)) continue;
+    const { label, ...options } = cfg;
+    const withModel = await createAnalyzer({ ...options, ...(cfg.model === false ? { linear: BUNDLED_LINEAR_DIR } : {}), onNotice: () => {} });
     // Warm-up: onnxruntime allocates its arenas on the first calls.
     for await (const _ of withModel.analyzeStream(modelPosts.slice(0, 512))) void _;
     const t0 = performance.now();
     let m = 0;
     for await (const _ of withModel.analyzeStream(modelPosts)) m += 1;
     const s = (performance.now() - t0) / 1000;
+    const what = label ?? `rules+model${withModel.info.linear ? '+linear' : ''} (${withModel.info.model}${withModel.info.linear ? `, ${withModel.info.linear}` : ''})`;
     console.log(
-      `rules+model (${withModel.info.model}) batch ${cfg.batchSize}, threads ${cfg.threads}, concurrency ${cfg.concurrency}${'workers' in cfg ? `, workers ${cfg.workers}` : ''}: ${Math.round(m / s)} posts/s over ${m} posts, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+      `[${i}] ${what} batch ${cfg.batchSize}, threads ${cfg.threads}, concurrency ${cfg.concurrency}${'workers' in cfg ? `, workers ${cfg.workers}` : ''}: ${Math.round(m / s)} posts/s over ${m} posts, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
     );
     await withModel.close();
   }

@@ -25,9 +25,11 @@ export function addAnalyzerOptions(cmd: Command, defaults: { workers?: number | 
   return cmd
     .option('--threshold <x>', 'score at or above which a category is a label (all categories)', parseFraction)
     .option('--thresholds <file>', 'per-category thresholds JSON (default models/thresholds.json)')
-    .option('--no-model', 'run keyword rules only')
+    .option('--no-model', 'no transformer: keyword rules only (plus the linear model if --linear names one)')
     .option('--model <dir>', 'model folder in the Hugging Face layout (default models/qorgau-tiny)')
     .addOption(new Option('--model-dtype <dtype>', 'model weights').choices(['q8', 'fp32']).default('q8'))
+    .option('--linear <dir>', 'linear n-gram model folder written by qorgau train (default models/qorgau-linear with the bundled model)')
+    .option('--no-linear', 'do not run the linear n-gram model')
     // Repeated, not variadic: a variadic option would swallow the texts and inputs that follow it.
     .option('--rules <dir>', 'extra rule folder (repeat for more); a file named like a bundled one replaces it', collect)
     .option('--no-rules', 'no keyword rules: the model alone (for comparing the two)')
@@ -52,6 +54,7 @@ export interface AnalyzerFlags {
   threshold?: number;
   thresholds?: string;
   model: string | boolean;
+  linear?: string | boolean;
   modelDtype: 'q8' | 'fp32';
   rules?: string[] | false;
   batchSize: number;
@@ -67,6 +70,7 @@ export function analyzerOptions(flags: AnalyzerFlags, inputBytes: number | 'unkn
     ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
     ...(flags.thresholds !== undefined ? { thresholdsFile: flags.thresholds } : {}),
     ...(flags.model === false ? { model: false as const } : typeof flags.model === 'string' ? { model: flags.model } : {}),
+    ...(flags.linear === false ? { linear: false as const } : typeof flags.linear === 'string' ? { linear: flags.linear } : {}),
     modelDtype: flags.modelDtype,
     ...(flags.rules === false ? { rules: false as const } : flags.rules ? { rules: flags.rules } : {}),
     batchSize: flags.batchSize,

@@ -7,6 +7,7 @@ import { registerScan } from './scan.js';
 import { registerScore } from './score.js';
 import { registerServe } from './serve.js';
 import { registerCalibrate, registerEval } from './eval.js';
+import { registerTrain } from './train.js';
 import { registerQueueCommands } from './queue.js';
 
 /** Thrown for bad flags: exit code 2. */
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerEval(program);
   registerCalibrate(program);
+  registerTrain(program);
   registerReport(program);
   registerInspect(program);
   registerServe(program);

@@ -47,7 +47,7 @@ export function formatSummary(s: ScanSummary): string {
     ...(s.clusters !== undefined ? [`qorgau: ${s.candidates} candidates in ${s.clusters} near-duplicate clusters`] : []),
     `qorgau: ${s.errors} errors${errs.length ? ` (${errs.join(', ')})` : ''}`,
     ...(s.resumed ? [`qorgau: resumed: ${s.resumed} records came from the checkpoint`] : []),
-    `qorgau: ${seconds(s.seconds)} wall (${seconds(s.startupSeconds)} start-up: loading rules${s.model ? ' and model' : ''}), ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : 'rules-only'}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
+    `qorgau: ${seconds(s.seconds)} wall (${seconds(s.startupSeconds)} start-up: loading rules${s.model ? ' and model' : ''}), ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : s.linear ? 'no transformer' : 'rules-only'}${s.linear ? `, linear ${s.linear}` : ''}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
   ].join('\n');
 }
 

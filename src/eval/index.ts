@@ -2,13 +2,26 @@ import { createAnalyzer } from '../analyzer.js';
 import { QorgauError } from '../errors.js';
 import type { Options } from '../options.js';
 import { CATEGORIES, isErrorRecord, type Category, type Post, type Result } from '../types.js';
-import { applyFusion, fitFusion, type FusionModel, type FusionSample, type NoisyOrFusion } from '../score/fusion.js';
-import { goldToPost, readGold, type GoldPost } from './gold.js';
+import { createHash } from 'node:crypto';
+import {
+  FUSION_COMBINES,
+  applyFusion,
+  applyStack,
+  fitFusion,
+  fitStack,
+  type FusionCombine,
+  type FusionModel,
+  type FusionSample,
+  type ModelDetector,
+  type NoisyOrFusion,
+  type StackFusion,
+} from '../score/fusion.js';
+import { goldToPost, selectGold, type GoldPost } from './gold.js';
 import { computeMetrics, confusion, type Metrics, type Scored } from './metrics.js';
 
 export { computeMetrics, averagePrecision, confusion } from './metrics.js';
 export type { Metrics, CategoryMetrics, Scored } from './metrics.js';
-export { readGold } from './gold.js';
+export { readGold, selectGold, hashSplit } from './gold.js';
 export type { GoldPost } from './gold.js';
 
 export interface EvalOptions extends Options {
@@ -17,6 +30,8 @@ export interface EvalOptions extends Options {
   readonly splits?: readonly string[];
   /** Leave out posts marked `silver: true` (machine labels). Default true. */
   readonly excludeSilver?: boolean;
+  /** At most this many posts per file, chosen by hash (as `qorgau train --per-file`). Default all. */
+  readonly perFile?: number;
 }
 
 export interface ScoredGold extends Scored {
@@ -29,6 +44,8 @@ export interface EvalReport extends Metrics {
   readonly files: readonly string[];
   readonly splits: readonly string[] | 'all';
   readonly model: string | null;
+  /** The linear model's name, or null when it did not run. */
+  readonly linear: string | null;
   readonly byLanguage: Readonly<Record<string, Metrics>>;
   readonly byObfuscation: { readonly obfuscated: Metrics; readonly plain: Metrics };
   /** Clean posts that share vocabulary with a category: how many got flagged, overall and per `kind`. */
@@ -68,18 +85,18 @@ function originReport(items: readonly ScoredGold[]): OriginReport {
 }
 
 /** Loads gold files, keeps the requested splits, and scores each post as a scan would. */
-export async function scoreGold(options: EvalOptions): Promise<{ items: ScoredGold[]; model: string | null }> {
-  const gold: { g: GoldPost; file: string; line: number }[] = [];
-  for (const file of options.gold) {
-    const posts = await readGold(file);
-    posts.forEach((g, i) => gold.push({ g, file, line: i + 1 }));
-  }
-  const excludeSilver = options.excludeSilver ?? true;
-  const kept = gold.filter(({ g }) => (!options.splits || (g.split !== undefined && options.splits.includes(g.split))) && !(excludeSilver && g.silver));
+export async function scoreGold(options: EvalOptions): Promise<{ items: ScoredGold[]; model: string | null; linear: string | null }> {
+  // Posts without a split get one by hash, as `qorgau train` gives them: the public clean sets and review
+  // exports are split the same way by every command.
+  const kept = await selectGold(options.gold, {
+    ...(options.splits ? { splits: options.splits } : {}),
+    excludeSilver: options.excludeSilver ?? true,
+    ...(options.perFile !== undefined ? { perFile: options.perFile } : {}),
+  });
   if (kept.length === 0) {
     throw new QorgauError(
       'bad_options',
-      `No gold posts left${options.splits ? ` in split ${options.splits.join('/')}` : ''}. Check the files and --split (posts need a \`split\` field).`,
+      `No gold posts left${options.splits ? ` in split ${options.splits.join('/')}` : ''}. Check the files and --split.`,
     );
   }
   const analyzer = await createAnalyzer(options);
@@ -95,10 +112,10 @@ export async function scoreGold(options: EvalOptions): Promise<{ items: ScoredGo
   } finally {
     await analyzer.close();
   }
-  return { items, model: analyzer.info.model };
+  return { items, model: analyzer.info.model, linear: analyzer.info.linear ?? null };
 }
 
-export function buildReport(items: readonly ScoredGold[], files: readonly string[], splits: readonly string[] | undefined, model: string | null): EvalReport {
+export function buildReport(items: readonly ScoredGold[], files: readonly string[], splits: readonly string[] | undefined, model: string | null, linear: string | null = null): EvalReport {
   const langs = [...new Set(items.map((it) => it.post.lang))].sort();
   const hard = items.filter((it) => it.post.hard && it.gold.length === 0);
   const byKind: Record<string, { posts: number; flagged: number }> = {};
@@ -113,6 +130,7 @@ export function buildReport(items: readonly ScoredGold[], files: readonly string
     files,
     splits: splits ?? 'all',
     model,
+    linear,
     byLanguage: Object.fromEntries(langs.map((l) => [l, computeMetrics(items.filter((it) => it.post.lang === l))])),
     byObfuscation: {
       obfuscated: computeMetrics(items.filter((it) => it.post.obfuscated === true)),
@@ -134,8 +152,8 @@ export function buildReport(items: readonly ScoredGold[], files: readonly string
 }
 
 export async function evaluate(options: EvalOptions): Promise<EvalReport> {
-  const { items, model } = await scoreGold(options);
-  return buildReport(items, options.gold, options.splits, model);
+  const { items, model, linear } = await scoreGold(options);
+  return buildReport(items, options.gold, options.splits, model, linear);
 }
 
 export interface Calibration {
@@ -197,5 +215,55 @@ export function fitFusionOn(items: readonly ScoredGold[]): NoisyOrFusion {
 
 /** The same items re-scored through a fusion layer (for fitting thresholds on fused scores). */
 export function refuse(items: readonly ScoredGold[], fusion: FusionModel): ScoredGold[] {
-  return items.map((it) => (it.components?.model ? { ...it, scores: applyFusion(fusion, it.components.rules, it.components.model) } : it));
+  return items.map((it) => {
+    const comp = it.components;
+    if (fusion.version === 3 && comp) return { ...it, scores: applyStack(fusion, comp) };
+    return comp?.model ? { ...it, scores: applyFusion(fusion, comp.rules, comp.model) } : it;
+  });
+}
+
+/** The models whose scores the items carry (in `components`), in fusion order. */
+export function modelsIn(items: readonly ScoredGold[]): ModelDetector[] {
+  const first = items[0]?.components;
+  return (['model', 'linear'] as const).filter((k) => first?.[k] !== undefined);
+}
+
+/** Fits a version 3 layer (rules, transformer, linear model) on scored gold posts that carry components. */
+export function fitStackOn(items: readonly ScoredGold[], combine: FusionCombine): StackFusion {
+  const models = modelsIn(items);
+  if (models.length === 0) throw new QorgauError('bad_options', 'No model scores to fit the fusion layer on: load a model or the linear model.');
+  return fitStack(
+    items.map((it) => ({ scores: it.components!, gold: it.gold })),
+    combine,
+    models,
+  );
+}
+
+export interface FusionComparison {
+  readonly combine: FusionCombine;
+  readonly microF1: number;
+  readonly macroF1: number;
+  readonly cleanFlaggedRate: number;
+}
+
+/**
+ * Compares the version 3 combinations by k-fold cross-validation on these items: per fold, the layer and the
+ * thresholds (`target`) are fitted on the other folds and the fold is scored with them; the figures are over
+ * all held-out predictions. Folds come from a hash of each post's id, so the comparison is repeatable.
+ */
+export function compareFusions(items: readonly ScoredGold[], target: number | 'f1', folds = 5): FusionComparison[] {
+  const fold = items.map((it) => createHash('sha1').update(it.post.id).digest().readUInt32BE(0) % folds);
+  return FUSION_COMBINES.map((combine) => {
+    const held: Scored[] = [];
+    for (let k = 0; k < folds; k += 1) {
+      const train = items.filter((_, i) => fold[i] !== k);
+      const test = items.filter((_, i) => fold[i] === k);
+      if (train.length === 0 || test.length === 0) continue;
+      const f = fitStackOn(train, combine);
+      const { thresholds } = fitThresholds(refuse(train, f), target);
+      for (const it of refuse(test, f)) held.push({ gold: it.gold, scores: it.scores, predicted: CATEGORIES.filter((c) => it.scores[c] >= thresholds[c]) });
+    }
+    const m = computeMetrics(held);
+    return { combine, microF1: m.microF1, macroF1: m.macroF1, cleanFlaggedRate: m.cleanFlaggedRate };
+  });
 }
