@@ -32,12 +32,15 @@ describe('entryToRecord()', () => {
     ['a post without an id', { post: '{"text":"т"}' }, 'bad_record', /string `id`/],
     ['a post whose text is not a string', { post: '{"id":"p","text":1}' }, 'bad_record', /got number/],
     ['an error field that is not an error record', { error: '{}' }, 'bad_record', /`error` field/],
-    ['a text with replacement characters', { id: 'x', text: 'Пр\uFFFDвет' }, 'bad_encoding', /not UTF-8/],
   ])('turns %s into an error record with its place', (_name, fields, code, message) => {
     const got = entryToRecord(fields, place) as ErrorRecord;
     expect(got.error.code).toBe(code);
     expect(got.error.message).toMatch(message);
     expect(got.source).toBe('posts@1700000000000-0');
+  });
+
+  it('scores a text with replacement characters instead of dropping it (one U+FFFD must not hide a post)', () => {
+    expect(entryToRecord({ id: 'x', text: 'Пр\uFFFDвет' }, place)).toMatchObject({ id: 'x', text: 'Пр\uFFFDвет', source: 'posts@1700000000000-0' });
   });
 
   it('applies --max-length and the text and id field names', () => {
