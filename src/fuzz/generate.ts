@@ -3,6 +3,7 @@
  * nesting, huge and repetitive posts (src/bench/shapes.ts), invalid bytes, broken quotes and JSON, odd field
  * types. Each generated file says how many records it holds, which is how many outputs `scan --all` must give.
  */
+import { seededRng } from '../cluster/reposts.js';
 import { SHAPES, repeatTo } from '../bench/shapes.js';
 
 export type FuzzFormat = 'jsonl' | 'csv' | 'txt' | 'telegram';
@@ -17,17 +18,8 @@ export interface FuzzInput {
   readonly kinds: readonly string[];
 }
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the clustering test set's generator): small, seeded, good enough to pick cases. */
+export const prng: (seed: number) => () => number = seededRng;
 
 const WORDS = [
   'закладки', 'мефедрон', 'шишки', 'оператор', 'казино', 'бонус', 'ставки', 'привет', 'погода', 'Алматы', 'есірткі',

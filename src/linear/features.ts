@@ -10,6 +10,7 @@
  * weighs as much as its many n-grams). The scheme is part of a model file's header: a model is only ever read
  * with the scheme it was trained with.
  */
+import { fmix32 } from '../cluster/minhash.js';
 
 export interface FeatureScheme {
   readonly name: 'qorgau-ngram';
@@ -53,14 +54,7 @@ const CLASS: Uint8Array = (() => {
   return table;
 })();
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const fmix = fmix32;
 
 /** A token of the normalized text: [start, end) in UTF-16 units and whether it is a word (char n-grams) or a symbol. */
 export interface FeatureToken {

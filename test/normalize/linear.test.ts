@@ -1,3 +1,4 @@
+import { seededRng } from '../../src/cluster/reposts.js';
 import { describe, expect, it } from 'vitest';
 import { joinSpacedLetters } from '../../src/normalize/spaced-letters.js';
 import { Units } from '../../src/normalize/units.js';
@@ -18,17 +19,8 @@ function mapped(u: Units): string {
   return JSON.stringify([u.toString(), [...u.starts.subarray(0, u.length)], [...u.ends.subarray(0, u.length)]]);
 }
 
-/** A small seeded generator so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator so a failure names a reproducible case.
+const prng = seededRng;
 
 describe('spaced-letters step: one pass', () => {
   // Cells, separators of every kind and length, and the words that stop a chain.
