@@ -7,6 +7,7 @@
 // Usage: node scripts/train/dump-finetune.mjs [--imported .cache/imported] [--out .cache/finetune/finetune.jsonl] [--seed 1]
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { normalize } from '../../dist/index.js';
 
 const args = Object.fromEntries(
@@ -47,62 +48,67 @@ export function obfuscate(text) {
   return text.replace(/[\p{L}]{4,}/gu, (w) => (rand() < 0.35 ? obfuscateWord(w.toLowerCase()) : w));
 }
 
-const rows = [];
-const add = (text, labels, weight, split, source) => {
-  const n = normalize(text).text.trim();
-  if (n) rows.push({ text: n, labels, weight, split, source });
-};
+function main() {
+  const rows = [];
+  const add = (text, labels, weight, split, source) => {
+    const n = normalize(text).text.trim();
+    if (n) rows.push({ text: n, labels, weight, split, source });
+  };
 
-// 1. The written corpus: gold labels, its own splits.
-const corpusDir = 'corpora/labelled';
-let augmented = 0;
-for (const f of readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl'))) {
-  for (const p of readJsonl(join(corpusDir, f))) {
-    // The calib split fits the fusion layer and thresholds: the model never sees it.
-    if (p.split === 'calib') continue;
-    add(p.text, p.labels, 1, p.split, 'written');
-    if (p.split === 'train' && p.labels.length > 0) {
-      for (let k = 0; k < 2; k += 1) {
-        add(obfuscate(p.text), p.labels, 1, 'train', 'written-augmented');
-        augmented += 1;
+  // 1. The written corpus: gold labels, its own splits.
+  const corpusDir = 'corpora/labelled';
+  let augmented = 0;
+  for (const f of readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl'))) {
+    for (const p of readJsonl(join(corpusDir, f))) {
+      // The calib split fits the fusion layer and thresholds: the model never sees it.
+      if (p.split === 'calib') continue;
+      add(p.text, p.labels, 1, p.split, 'written');
+      if (p.split === 'train' && p.labels.length > 0) {
+        for (let k = 0; k < 2; k += 1) {
+          add(obfuscate(p.text), p.labels, 1, 'train', 'written-augmented');
+          augmented += 1;
+        }
       }
     }
   }
+
+  // 2. Public sets, train only, down-weighted; machine labels (silver) lower still. Which rows, and why:
+  const PUBLIC = [
+    // [file, filter, weight, max rows]
+    // Sizes keep the written corpus (~4,400 rows with augmentation) from drowning in public rows.
+    ['ru-toxic-2ch-pikabu.binary.jsonl', (p) => p.split === 'train', 0.3, 5000], // its dev/test stay out: anchor figures
+    ['kk-ru-toxic-comments-asnbkk.jsonl', () => true, 0.3, 2000],
+    ['ru-detox-russe2022.jsonl', (p) => p.part !== 'test', 0.2, 1500],
+    ['ru-telegram-news-posts.jsonl', () => true, 0.5, 3000], // clean news, also news ABOUT crime
+    ['kk-kaznerd-tvnews.jsonl', () => true, 0.4, 1500],
+    ['kk-kazsandra-sentiment.jsonl', () => true, 0.4, 1500],
+    // Topic labels say what is discussed, not that it is a violation: keep only the topic-free rows as clean.
+    ['ru-sensitive-topics-inappropriate.jsonl', (p) => p.labels.length === 0, 0.3, 1000],
+    // Spam rows are unlabelled by category; only ham is usable (as clean chat).
+    ['ru-telegram-spam-tizhproger.jsonl', (p) => !p.spam, 0.3, 1000],
+  ];
+  const counts = {};
+  for (const [file, keep, weight, max] of PUBLIC) {
+    const path = join(imported, file);
+    if (!existsSync(path)) {
+      console.error(`skip ${path}: not imported (python3 scripts/import/import_public.py first)`);
+      continue;
+    }
+    const kept = readJsonl(path).filter(keep);
+    // Deterministic subsample.
+    for (let i = kept.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(rand() * (i + 1));
+      [kept[i], kept[j]] = [kept[j], kept[i]];
+    }
+    for (const p of kept.slice(0, max)) add(p.text, p.labels, weight, 'train', file);
+    counts[file] = Math.min(max, kept.length);
+  }
+
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const bySplit = rows.reduce((m, r) => ((m[r.split] = (m[r.split] ?? 0) + 1), m), {});
+  console.log(`wrote ${rows.length} rows to ${out}`, bySplit, `augmented ${augmented}`, counts);
 }
 
-// 2. Public sets, train only, down-weighted; machine labels (silver) lower still. Which rows, and why:
-const PUBLIC = [
-  // [file, filter, weight, max rows]
-  // Sizes keep the written corpus (~4,400 rows with augmentation) from drowning in public rows.
-  ['ru-toxic-2ch-pikabu.binary.jsonl', (p) => p.split === 'train', 0.3, 5000], // its dev/test stay out: anchor figures
-  ['kk-ru-toxic-comments-asnbkk.jsonl', () => true, 0.3, 2000],
-  ['ru-detox-russe2022.jsonl', (p) => p.part !== 'test', 0.2, 1500],
-  ['ru-telegram-news-posts.jsonl', () => true, 0.5, 3000], // clean news, also news ABOUT crime
-  ['kk-kaznerd-tvnews.jsonl', () => true, 0.4, 1500],
-  ['kk-kazsandra-sentiment.jsonl', () => true, 0.4, 1500],
-  // Topic labels say what is discussed, not that it is a violation: keep only the topic-free rows as clean.
-  ['ru-sensitive-topics-inappropriate.jsonl', (p) => p.labels.length === 0, 0.3, 1000],
-  // Spam rows are unlabelled by category; only ham is usable (as clean chat).
-  ['ru-telegram-spam-tizhproger.jsonl', (p) => !p.spam, 0.3, 1000],
-];
-const counts = {};
-for (const [file, keep, weight, max] of PUBLIC) {
-  const path = join(imported, file);
-  if (!existsSync(path)) {
-    console.error(`skip ${path}: not imported (python3 scripts/import/import_public.py first)`);
-    continue;
-  }
-  const kept = readJsonl(path).filter(keep);
-  // Deterministic subsample.
-  for (let i = kept.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(rand() * (i + 1));
-    [kept[i], kept[j]] = [kept[j], kept[i]];
-  }
-  for (const p of kept.slice(0, max)) add(p.text, p.labels, weight, 'train', file);
-  counts[file] = Math.min(max, kept.length);
-}
-
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-const bySplit = rows.reduce((m, r) => ((m[r.split] = (m[r.split] ?? 0) + 1), m), {});
-console.log(`wrote ${rows.length} rows to ${out}`, bySplit, `augmented ${augmented}`, counts);
+// Imported by dump-mix.mjs for obfuscate(): run only as a script.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -168,7 +168,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--init", default=".cache/model/pretrain/ckpt.pt",
-                    help="pretraining checkpoint (MLM); 'none' = random init")
+                    help="pretraining checkpoint (MLM), or a classifier checkpoint with the same labels to continue from; 'none' = random init")
     ap.add_argument("--tokenizer", default=".cache/model/tokenizer")
     ap.add_argument("--out", default=".cache/model/finetuned")
     ap.add_argument("--labels", default=",".join(CATEGORIES), help="comma-separated label order (head size)")
@@ -220,6 +220,15 @@ def main():
     model = BertForSequenceClassification(cfg)
     if ck is not None:
         missing = model.load_encoder_from_mlm(ck["model"])
+        if ck.get("labels") == labels:
+            # A classifier checkpoint (this script's model.pt, or onnx_to_torch.py's recovery of a shipped
+            # model) with the same labels: continue from its pooler and head as well, not from fresh ones.
+            own = model.state_dict()
+            head = [k for k in own if k.startswith(("bert.pooler.", "classifier.")) and k in ck["model"]]
+            for k in head:
+                own[k] = ck["model"][k]
+            model.load_state_dict(own)
+            log("continuing from the classifier in %s (%d pooler/head tensors)" % (args.init, len(head)))
         log("initialised encoder from %s (step %s)%s" % (args.init, ck.get("step"),
                                                        ("; missing: %s" % missing) if missing else ""))
     model.to(args.device)
