@@ -30,7 +30,7 @@ export { clusterResults, clusterSkeleton, createClusterer } from './cluster/inde
 export type { ClusterAssignment, ClusterOptions, Clusterer, ClusteredResult } from './cluster/index.js';
 export { pairScores } from './cluster/evaluate.js';
 export type { PairScores } from './cluster/evaluate.js';
-export { createReportBuilder, writeReport, readResults, highlightHtml, markSegments } from './report/index.js';
+export { REPORT_LISTED, createReportBuilder, writeReport, readResults, highlightHtml, markSegments } from './report/index.js';
 export type { ReportBuilder, ReportOptions, ReportSummary, MarkSegment } from './report/index.js';
 export { CATEGORIES, isCategory, isErrorRecord } from './types.js';
 export type {

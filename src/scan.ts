@@ -87,6 +87,8 @@ export interface ScanSummary {
   workers: number;
   /** Near-duplicate clusters among the candidates, when they were clustered. */
   clusters?: number;
+  /** With `format: 'html'`: candidates the page lists (all, or the first `top`, default 20,000). */
+  listed?: number;
   /** Bytes of the input files read so far, and their total (undefined for streams and stdin). */
   bytesRead: number;
   bytesTotal?: number;
@@ -140,6 +142,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
           ...(options.top !== undefined ? { top: options.top } : {}),
           cluster: clusterOptions ?? false,
           inputs: options.inputs.map((i) => i.path),
+          // The page's spills share the scan's work folder (called on the first spill, after it is set up).
+          dir: () => work(),
+          ...(options.spillChars !== undefined ? { spillChars: options.spillChars } : {}),
         })
       : undefined;
 
@@ -356,7 +361,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     }
 
     if (report) {
-      summary.clusters = (await report.write(options.out)).clusters;
+      const page = await report.write(options.out);
+      summary.clusters = page.clusters;
+      summary.listed = page.listed;
     } else if (options.all) {
       if (allSpool) await allSpool.copyTo((chunk) => out.writeFormatted(chunk));
     } else if (queue) {
@@ -397,6 +404,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   } finally {
     if (!options.analyzer && !closed) await analyzer.close();
     store?.close();
+    report?.close();
     errSpool?.close();
     allSpool?.close();
     // A finished run leaves nothing; a stopped or failed one keeps what a checkpoint names, for --resume.

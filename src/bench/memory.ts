@@ -1,7 +1,7 @@
 /**
  * Peak memory of `qorgau scan` on generated inputs of 10,000 to 10,000,000 posts, in each output mode:
  * `BENCH_MEMORY_POSTS` (default 10000,1000000; add 10000000 for the long run, which needs about 2 GB of disk
- * and an hour) and `BENCH_MEMORY_MODES` (default, all, top, csv, no-cluster, model). The peak is the child's
+ * and an hour) and `BENCH_MEMORY_MODES` (default, all, top, csv, no-cluster, html, model). The peak is the child's
  * VmHWM from /proc, read until it exits.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +20,7 @@ const MODES: Readonly<Record<string, readonly string[]>> = {
   top: ['--no-model', '--top', '1000'],
   csv: ['--no-model', '--format', 'csv'],
   'no-cluster': ['--no-model', '--no-cluster'],
+  html: ['--no-model', '--format', 'html'],
   model: [],
 };
 
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         const flags = MODES[mode];
         if (!flags) throw new Error(`unknown mode ${mode}; expected one of ${Object.keys(MODES).join(', ')}`);
-        const out = join(dir, `out-${mode}.${mode === 'csv' ? 'csv' : 'jsonl'}`);
+        const out = join(dir, `out-${mode}.${mode === 'csv' || mode === 'html' ? mode : 'jsonl'}`);
         const r = await measure([input, '-o', out, ...flags]);
         console.log(`  ${mode.padEnd(10)} peak RSS ${Math.round(r.peakMb)} MB, ${r.seconds.toFixed(1)} s  (${r.summary})`);
         rmSync(out, { force: true });

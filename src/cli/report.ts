@@ -23,7 +23,7 @@ export function registerReport(program: Command): void {
     .description('write the HTML review page for results that qorgau scan wrote as JSONL (- for stdin)')
     .argument('<results...>', 'results files (JSONL from qorgau scan, with or without --all), or - for stdin')
     .option('-o, --output <file>', 'write the page here (default stdout)')
-    .option('--top <n>', 'list only the N highest-priority candidates', parsePositiveInt)
+    .option('--top <n>', 'list only the N highest-priority candidates (default 20,000; the summary counts all)', parsePositiveInt)
     .option('--title <title>', 'page title', 'qorgau review queue')
     .option('--no-cluster', 'do not group near-duplicates (one card per post)')
     .action(async (paths: string[], flags: ReportFlags) => {
@@ -48,7 +48,8 @@ export function registerReport(program: Command): void {
         throw named;
       }
       process.stderr.write(
-        `qorgau: ${summary.records} records read, ${summary.candidates} candidates in ${summary.clusters} clusters, ${summary.errors} errors${flags.output ? ` → ${flags.output}` : ''}\n`,
+        `qorgau: ${summary.records} records read, ${summary.candidates} candidates in ${summary.clusters} clusters, ${summary.errors} errors${flags.output ? ` → ${flags.output}` : ''}\n` +
+          (summary.listed < summary.candidates ? `qorgau: the page lists the ${summary.listed} highest-priority candidates; --top N lists more\n` : ''),
       );
     });
 }

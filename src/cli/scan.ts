@@ -45,6 +45,9 @@ export function formatSummary(s: ScanSummary): string {
   return [
     `qorgau: ${s.records} records read, ${s.results} posts scored, ${s.candidates} candidates${cats.length ? ` (${cats.join(', ')})` : ''}`,
     ...(s.clusters !== undefined ? [`qorgau: ${s.candidates} candidates in ${s.clusters} near-duplicate clusters`] : []),
+    ...(s.listed !== undefined && s.listed < s.candidates
+      ? [`qorgau: the page lists the ${s.listed} highest-priority candidates of ${s.candidates}; --top N lists more, the JSONL output (without --format html) has every one`]
+      : []),
     `qorgau: ${s.errors} errors${errs.length ? ` (${errs.join(', ')})` : ''}`,
     ...(s.resumed ? [`qorgau: resumed: ${s.resumed} records came from the checkpoint`] : []),
     `qorgau: ${seconds(s.seconds)} wall (${seconds(s.startupSeconds)} start-up: loading rules${s.model ? ' and model' : ''}), ${Math.round(s.postsPerSecond)} posts/s, ${s.model ? `model ${s.model}` : s.linear ? 'no transformer' : 'rules-only'}${s.linear ? `, linear ${s.linear}` : ''}${s.workers > 1 ? `, ${s.workers} worker threads` : ''}`,
@@ -80,7 +83,7 @@ export function registerScan(program: Command): void {
     .option('-o, --output <file>', 'write results here (default stdout)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('jsonl'))
     .option('--all', 'write every post in input order, not only candidates sorted by priority')
-    .option('--top <n>', 'keep only the N highest-priority candidates', parsePositiveInt)
+    .option('--top <n>', 'keep only the N highest-priority candidates (the html page lists 20,000 by default)', parsePositiveInt)
     .addOption(new Option('--input-format <format>', 'input format (default: from the extension)').choices([...INPUT_FORMATS]))
     .option('--text-field <field>', 'text field or column in JSONL/CSV', 'text')
     .option('--id-field <field>', 'id field or column in JSONL/CSV', 'id')

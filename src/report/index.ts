@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createClusterer, type ClusterOptions } from '../cluster/index.js';
+import type { ClusterOptions } from '../cluster/index.js';
+import { SignatureStore } from '../cluster/spill.js';
+import { RunQueue } from '../spill/runs.js';
 import { QorgauError } from '../errors.js';
 import { isErrorRecord, type Output, type Result } from '../types.js';
 import { renderReport, type ReportQueue } from './render.js';
@@ -11,10 +16,16 @@ export { readResults } from './read.js';
 export { dateOf, linkOf, type ClientPost, type ReportMeta } from './render.js';
 export { sourceOf, type ReportStats } from './stats.js';
 
+/**
+ * Candidates the page lists when `top` is not given. The page is read by people (20,000 cards is weeks of work)
+ * and a browser holds it whole; the summary still counts every candidate, and the JSONL output has them all.
+ */
+export const REPORT_LISTED = 20_000;
+
 export interface ReportOptions {
   /** Page title. Default "qorgau review queue". */
   readonly title?: string;
-  /** Keep only the N highest-priority candidates in the queue (the summary still counts all). Default: all. */
+  /** List only the N highest-priority candidates (the summary still counts and clusters all). Default `REPORT_LISTED` (20,000). */
   readonly top?: number;
   /** Near-duplicate clustering settings; `false`: every candidate is its own cluster. */
   readonly cluster?: ClusterOptions | false;
@@ -24,73 +35,108 @@ export interface ReportOptions {
   readonly inputs?: readonly string[];
   /** Timestamp shown under the title. Default: now. */
   readonly generatedAt?: Date;
+  /**
+   * Folder for candidates and clustering data that outgrow memory (a function: asked on the first spill only).
+   * Default: a new folder in the OS temp folder, removed by `write()` or `close()`.
+   */
+  readonly dir?: string | (() => string);
+  /** Characters of candidate JSON held in memory before a sorted run is written. Default 8,000,000. */
+  readonly spillChars?: number;
 }
 
 export interface ReportSummary {
   readonly records: number;
   readonly candidates: number;
+  /** Candidates on the page: all of them, or the first `top`. */
   readonly listed: number;
+  /** Clusters among all candidates. */
   readonly clusters: number;
   readonly errors: number;
 }
 
 export interface ReportBuilder {
-  /** Counts every record; keeps candidates (and nothing else) for the queue. */
+  /** Counts every record; queues candidates (and nothing else) for the page. */
   add(record: Output): void;
   readonly stats: Readonly<ReportStats>;
-  /** Clusters, ranks and writes the page. Call once, after the last `add`. */
+  /** Clusters, ranks and writes the page, then removes the builder's temporary files. Call once, after the last `add`. */
   write(sink: Writable): Promise<ReportSummary>;
+  /** Removes the builder's temporary files without writing (a run that failed); `write()` calls it itself. */
+  close(): void;
 }
 
-/** Collects results for the review page: memory grows with the candidates, not with the posts read. */
+/**
+ * Collects results for the review page in bounded memory: candidates wait as sorted runs of JSON lines and
+ * their clustering data in a file once they outgrow memory (the same spills as a default-mode scan), so the
+ * cost grows with the candidates listed, not with those read.
+ */
 export function createReportBuilder(options: ReportOptions = {}): ReportBuilder {
   if (options.top !== undefined && (!Number.isInteger(options.top) || options.top < 1)) {
     throw new QorgauError('bad_options', `Expected \`top\` to be a positive integer, got \`${String(options.top)}\`.`);
   }
+  const top = options.top ?? REPORT_LISTED;
   const stats = emptyStats();
-  const clusterer = options.cluster === false ? undefined : createClusterer(options.cluster);
-  const held: Result[] = [];
+  let ownDir: string | undefined;
+  const dir = options.dir ?? ((): string => (ownDir ??= mkdtempSync(join(tmpdir(), 'qorgau-report-'))));
+  const queue = new RunQueue({ dir, maxChars: options.spillChars ?? 8_000_000, top });
+  const store = options.cluster === false ? undefined : new SignatureStore({ ...options.cluster, dir });
+  let seq = 0;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    store?.remove();
+    for (const run of queue.runs) rmSync(run, { force: true });
+    if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
+  };
   return {
     stats,
     add(record) {
       addToStats(stats, record);
       if (isErrorRecord(record) || record.labels.length === 0) return;
-      clusterer?.add(record.text, record.priority);
-      held.push(record);
+      store?.add(record.text, record.priority);
+      queue.add({ priority: record.priority, seq: seq++, line: JSON.stringify(record) });
     },
     async write(sink) {
-      const assigned = clusterer ? clusterer.assignments() : held.map((_, i) => ({ cluster: i, size: 1 }));
-      const order = held.map((_, i) => i).sort((a, b) => held[b]!.priority - held[a]!.priority || a - b);
-      const kept = options.top !== undefined ? order.slice(0, options.top) : order;
-      // The representative is the highest-priority member (earliest on ties), so it comes first in `kept`.
-      const clusterIndex = new Map<number, number>();
-      const clusters: number[][] = [];
-      const clusterOf: number[] = [];
-      const posts: Result[] = [];
-      kept.forEach((i, rank) => {
-        const rep = assigned[i]!.cluster;
-        let k = clusterIndex.get(rep);
-        if (k === undefined) {
-          k = clusters.length;
-          clusterIndex.set(rep, k);
-          clusters.push([]);
+      try {
+        const table = store ? await store.cluster() : undefined;
+        let total = seq;
+        if (table) {
+          total = 0;
+          for (let i = 0; i < table.rep.length; i += 1) if (table.rep[i] === i) total += 1;
         }
-        clusters[k]!.push(rank);
-        clusterOf.push(k);
-        posts.push({ ...held[i]!, cluster: held[rep]!.id, clusterSize: assigned[i]!.size });
-      });
-      const queue: ReportQueue = { posts, clusters, clusterOf };
-      await renderReport(sink, stats, queue, {
-        title: options.title ?? 'qorgau review queue',
-        generatedAt: options.generatedAt ?? new Date(),
-        ...(options.model !== undefined ? { model: options.model } : {}),
-        ...(options.inputs ? { inputs: options.inputs } : {}),
-      });
-      return { records: stats.records, candidates: stats.candidates, listed: posts.length, clusters: clusters.length, errors: stats.errors };
+        // The representative is the highest-priority member (earliest on ties), so it comes out first.
+        const clusterIndex = new Map<number, number>();
+        const clusters: number[][] = [];
+        const clusterOf: number[] = [];
+        const posts: Result[] = [];
+        for await (const item of queue.sorted()) {
+          const record = JSON.parse(item.line) as Result;
+          const rep = table ? table.rep[item.seq]! : item.seq;
+          let k = clusterIndex.get(rep);
+          if (k === undefined) {
+            k = clusters.length;
+            clusterIndex.set(rep, k);
+            clusters.push([]);
+          }
+          clusters[k]!.push(posts.length);
+          clusterOf.push(k);
+          posts.push({ ...record, cluster: posts[clusters[k]![0]!]?.id ?? record.id, clusterSize: table ? table.size[item.seq]! : 1 });
+        }
+        const listed: ReportQueue = { posts, clusters, clusterOf, totalClusters: total };
+        await renderReport(sink, stats, listed, {
+          title: options.title ?? 'qorgau review queue',
+          generatedAt: options.generatedAt ?? new Date(),
+          ...(options.model !== undefined ? { model: options.model } : {}),
+          ...(options.inputs ? { inputs: options.inputs } : {}),
+        });
+        return { records: stats.records, candidates: stats.candidates, listed: posts.length, clusters: total, errors: stats.errors };
+      } finally {
+        close();
+      }
     },
+    close,
   };
 }
-
 /** Writes the review page for a stream of results and error records (what `scan --all` writes). */
 export async function writeReport(
   records: AsyncIterable<Output> | Iterable<Output>,
@@ -98,6 +144,11 @@ export async function writeReport(
   options: ReportOptions = {},
 ): Promise<ReportSummary> {
   const builder = createReportBuilder(options);
-  for await (const r of records) builder.add(r);
+  try {
+    for await (const r of records) builder.add(r);
+  } catch (error) {
+    builder.close();
+    throw error;
+  }
   return builder.write(sink);
 }

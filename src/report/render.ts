@@ -46,6 +46,8 @@ export interface ReportQueue {
   readonly clusters: readonly (readonly number[])[];
   /** For each post, the index of its cluster in `clusters`. */
   readonly clusterOf: readonly number[];
+  /** Clusters among all candidates, listed or not. Default: `clusters.length`. */
+  readonly totalClusters?: number;
 }
 
 const LINK_KEYS = ['url', 'link', 'permalink', 'post_url'] as const;
@@ -114,7 +116,7 @@ function summaryHtml(stats: ReportStats, queue: ReportQueue, meta: ReportMeta): 
     ['records', stats.records, 'records read'],
     ['results', stats.results, 'posts scored'],
     ['candidates', stats.candidates, 'candidates'],
-    ['clusters', queue.clusters.length, 'clusters (unique ads)'],
+    ['clusters', queue.totalClusters ?? queue.clusters.length, 'clusters (unique ads)'],
     ['errors', stats.errors, 'errors'],
   ] as const;
   const cats = CATEGORIES.map(
@@ -135,9 +137,14 @@ function summaryHtml(stats: ReportStats, queue: ReportQueue, meta: ReportMeta): 
     (e) => html`<tr><td>${e.source}</td><td class="n">${e.line}</td><td>${e.id ?? ''}</td><td>${e.error.code}</td><td>${e.error.message}</td></tr>`,
   );
   const more = stats.errors > stats.errorSamples.length ? html`<p class="muted">The first ${stats.errorSamples.length} of ${fmt(stats.errors)} are listed.</p>` : '';
+  const listed =
+    queue.posts.length < stats.candidates
+      ? html`<p class="muted" data-listed="${queue.posts.length}">The queue lists the ${fmt(queue.posts.length)} highest-priority of ${fmt(stats.candidates)} candidates (<code>--top N</code> lists more); the JSONL output of <code>qorgau scan</code> has every one.</p>`
+      : '';
   const scored = meta.model === undefined ? '' : html`<p class="muted">Scored ${meta.model ? html`with model ${meta.model} and rules` : 'with rules only (no model)'}.</p>`;
   return html`<section class="summary">
 <div class="panel"><h2>Summary</h2><div class="totals">${totals.map(([k, n, label]) => html`<div data-total="${k}"><b>${fmt(n)}</b><span>${label}</span></div>`)}</div>
+${listed}
 <table class="per-category"><thead><tr><th>category</th><th class="n">candidates</th><th>scores of all scored posts (20 bins over 0–1, zeros left out)</th></tr></thead><tbody>${cats}</tbody></table></div>
 <div class="panel"><h2>Languages (candidates)</h2><table class="per-language"><tbody>${langs.length ? langs : html`<tr><td>none</td></tr>`}</tbody></table>
 <h2 class="gap">Top sources by flagged posts</h2><table class="top-sources"><thead><tr><th>channel / source</th><th class="n">flagged</th><th class="n">posts</th></tr></thead><tbody>${top.length ? top : html`<tr><td colspan="3">none</td></tr>`}</tbody></table>

@@ -32,10 +32,13 @@ export interface RunQueueOptions {
 export class RunQueue {
   private held: Ranked[] = [];
   private chars = 0;
+  /** With `top`: the ranks of the best `top` lines added so far (see TopRanks). */
+  private readonly best: TopRanks | undefined;
   readonly runs: string[];
 
   constructor(private readonly options: RunQueueOptions) {
     this.runs = [...(options.runs ?? [])];
+    this.best = options.top !== undefined ? new TopRanks(options.top) : undefined;
   }
 
   get heldChars(): number {
@@ -43,6 +46,8 @@ export class RunQueue {
   }
 
   add(item: Ranked): void {
+    // `top` lines rank ahead of this one already: it can never come out, so it is neither held nor written.
+    if (this.best && !this.best.admit(item)) return;
     this.held.push(item);
     this.chars += item.line.length + 24;
     const top = this.options.top;
@@ -54,6 +59,7 @@ export class RunQueue {
     }
     if (this.chars > this.options.maxChars) this.spill();
   }
+
 
   /** Writes what is held as one sorted run; returns its file (undefined when nothing was held). */
   spill(): string | undefined {
@@ -131,6 +137,62 @@ export class RunQueue {
     } finally {
       for (const t of temps) rmSync(t, { force: true });
     }
+  }
+}
+
+/**
+ * The (priority, seq) of the best `size` lines seen, as a binary heap with the worst of them at the root: a new
+ * line is admitted when fewer than `size` were seen or it ranks ahead of that root, which it then replaces.
+ * Two numbers a line, so `--top 20000` costs 320 KB however many lines go by.
+ */
+export class TopRanks {
+  private readonly priority: Float64Array;
+  private readonly seq: Float64Array;
+  private n = 0;
+
+  constructor(private readonly size: number) {
+    this.priority = new Float64Array(size);
+    this.seq = new Float64Array(size);
+  }
+
+  /** True when `item` is among the best `size` so far (and is now counted as such). */
+  admit(item: Pick<Ranked, 'priority' | 'seq'>): boolean {
+    if (this.size === 0) return false;
+    if (this.n < this.size) {
+      let i = this.n++;
+      while (i > 0) {
+        const up = (i - 1) >> 1;
+        if (!this.worse(item.priority, item.seq, up)) break;
+        this.priority[i] = this.priority[up]!;
+        this.seq[i] = this.seq[up]!;
+        i = up;
+      }
+      this.priority[i] = item.priority;
+      this.seq[i] = item.seq;
+      return true;
+    }
+    if (!this.worse(this.priority[0]!, this.seq[0]!, -1, item)) return false;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.n) break;
+      const r = l + 1;
+      const c = r < this.n && this.worse(this.priority[r]!, this.seq[r]!, l) ? r : l;
+      if (!this.worse(this.priority[c]!, this.seq[c]!, -1, item)) break;
+      this.priority[i] = this.priority[c]!;
+      this.seq[i] = this.seq[c]!;
+      i = c;
+    }
+    this.priority[i] = item.priority;
+    this.seq[i] = item.seq;
+    return true;
+  }
+
+  /** Whether (p, s) ranks after the entry at `at` (or after `other`). */
+  private worse(p: number, s: number, at: number, other?: Pick<Ranked, 'priority' | 'seq'>): boolean {
+    const op = other ? other.priority : this.priority[at]!;
+    const os = other ? other.seq : this.seq[at]!;
+    return p < op || (p === op && s > os);
   }
 }
 

@@ -1,8 +1,10 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzer, type Analyzer } from '../../src/analyzer.js';
-import { readResults, writeReport } from '../../src/report/index.js';
+import { REPORT_LISTED, readResults, writeReport } from '../../src/report/index.js';
 import { highlightHtml, markSegments } from '../../src/report/highlight.js';
 import { jsonForScript } from '../../src/report/html.js';
 import { dateOf, linkOf } from '../../src/report/render.js';
@@ -201,6 +203,43 @@ describe('writeReport() from a results file', () => {
     const summary = await writeReport(results, sink, { top: 3 });
     expect(summary).toMatchObject({ candidates: results.length, listed: 3 });
     expect(pageData(sink.text).posts.map((p) => p.id)).toEqual(results.slice(0, 3).map((r) => r.id));
+    // Clusters are counted over every candidate, and the page says that it lists only some.
+    expect(summary.clusters).toBe(pageData(page).clusters.length);
+    expect(sink.text).toContain(`data-listed="3"`);
+    expect(page).not.toContain('data-listed=');
+  });
+
+  it('writes the same page when candidates spill to sorted runs on disk, and leaves nothing behind', async () => {
+    const generatedAt = new Date('2026-01-02T03:04:05Z');
+    const inMemory = new StringSink();
+    await writeReport(results, inMemory, { generatedAt });
+    const dir = mkdtempSync(join(tmpdir(), 'qorgau-report-test-'));
+    const spilled = new StringSink();
+    const seen: string[] = [];
+    const summary = await writeReport(
+      (async function* () {
+        for (const r of results) {
+          yield r;
+          seen.push(...readdirSync(dir));
+        }
+      })(),
+      spilled,
+      { generatedAt, dir, spillChars: 2_000 },
+    );
+    expect(seen.some((f) => /^run-\d+\.tsv$/.test(f))).toBe(true);
+    expect(spilled.text).toBe(inMemory.text);
+    expect(summary.listed).toBe(results.length);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it(`lists ${REPORT_LISTED.toLocaleString('en')} candidates by default and counts the rest`, async () => {
+    const base = results[0]!;
+    const many = Array.from({ length: REPORT_LISTED + 50 }, (_, i) => ({ ...base, id: `m${i}`, priority: ((i * 7919) % 1000) / 1000 }));
+    const sink = new StringSink();
+    const summary = await writeReport(many, sink, { cluster: false });
+    expect(summary).toMatchObject({ candidates: REPORT_LISTED + 50, listed: REPORT_LISTED, clusters: REPORT_LISTED + 50 });
+    const ids = pageData(sink.text).posts.map((p) => p.id);
+    expect(ids).toEqual([...many].sort((a, b) => b.priority - a.priority || Number(a.id.slice(1)) - Number(b.id.slice(1))).slice(0, REPORT_LISTED).map((r) => r.id));
   });
 });
 

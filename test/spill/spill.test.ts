@@ -31,6 +31,18 @@ describe('RunQueue', () => {
     else expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('with top, drops lines that can no longer make the top instead of writing them', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'qorgau-runs-'));
+    const q = new RunQueue({ dir, maxChars: 500, top: 37 });
+    const all = items(20_000);
+    for (const it of all) q.add(it);
+    const onDisk = q.runs.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').length - 1, 0);
+    // Every spilled batch holds at most 37 lines, and once 37 of the best priority are out, nothing else is kept.
+    expect(onDisk).toBeLessThan(2_000);
+    expect(await collect(q.sorted())).toEqual([...all].sort(byRank).slice(0, 37));
+  });
+
   it('keeps the priority exactly through a run file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qorgau-runs-'));
     const q = new RunQueue({ dir, maxChars: 1 });
