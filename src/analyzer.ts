@@ -292,11 +292,13 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
     const inFlight: Promise<Output[]>[] = [];
     let batch: (Prepared | ErrorRecord)[] = [];
     let ready = 0;
+    let chars = 0;
     let index = 0;
     for await (const record of input) {
       if (isErrorRecord(record)) {
         batch.push(record);
       } else {
+        chars += record.text.length;
         try {
           hooks.onPrepare?.(index, record);
           batch.push(prepare(record, rules, opts.postTimeout, linear));
@@ -306,10 +308,11 @@ export async function createInProcessAnalyzer(opts: ResolvedOptions, hooks: InPr
         }
       }
       index += 1;
-      if (ready >= opts.batchSize || batch.length >= opts.batchSize * 4) {
+      if (ready >= opts.batchSize || batch.length >= opts.batchSize * 4 || chars >= opts.batchChars) {
         inFlight.push(scoreBatch(batch));
         batch = [];
         ready = 0;
+        chars = 0;
         while (inFlight.length >= opts.concurrency) yield* await inFlight.shift()!;
       }
     }

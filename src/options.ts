@@ -32,6 +32,11 @@ export interface Options {
   readonly rules?: readonly string[] | false;
   /** Posts handed to the model at once (sorted by length inside into chunks of 32). Default 256. */
   readonly batchSize?: number;
+  /**
+   * A batch also closes once its posts hold this many characters, so that long posts cannot put gigabytes in
+   * flight (4 batches of 256 posts of 1,000,000 characters would be 2 GB). Default 2,000,000.
+   */
+  readonly batchChars?: number;
   /** Model calls in flight at once. Default 1. */
   readonly concurrency?: number;
   /** onnxruntime threads per model call. Default 1. */
@@ -68,6 +73,7 @@ export interface ResolvedOptions {
   readonly modelDtype: 'q8' | 'fp32';
   readonly ruleDirs: readonly string[];
   readonly batchSize: number;
+  readonly batchChars: number;
   readonly concurrency: number;
   readonly threads: number;
   readonly workers: number;
@@ -187,6 +193,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     modelDtype: options.modelDtype ?? 'q8',
     ruleDirs: options.rules === false ? [] : [BUNDLED_RULES_DIR, ...rules],
     batchSize: expectInteger('batchSize', options.batchSize ?? 256, 1, 4096),
+    batchChars: expectInteger('batchChars', options.batchChars ?? 2_000_000, 1, 1_000_000_000),
     concurrency: expectInteger('concurrency', options.concurrency ?? 1, 1, 64),
     threads: expectInteger('threads', options.threads ?? 1, 1, 64),
     workers,

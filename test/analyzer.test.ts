@@ -45,6 +45,17 @@ describe('createAnalyzer()', () => {
     expect(out[0]!.labels).toEqual([]);
   });
 
+  it('closes a batch at batchChars characters, so long posts go to the model a few at a time', async () => {
+    const classifier = fakeClassifier();
+    const analyzer = await createAnalyzer({ classifier, batchSize: 256, batchChars: 2_500, ...quiet });
+    const lengths = [1_000, 1_000, 1_000, 10, 3_000, 10, 10];
+    const input = lengths.map((n, i) => post(String(i + 1), `пост ${'а'.repeat(n)}`));
+    const out = await collect(analyzer.analyzeStream(input));
+    expect(out).toHaveLength(input.length);
+    // Closed after the post that reached 2,500 characters: 3 posts, then 2 (the 3,000-character post), then the rest.
+    expect(classifier.batches.map((b) => b.length)).toEqual([3, 2, 2]);
+  });
+
   it('turns a model failure into error records for that batch only', async () => {
     let calls = 0;
     const analyzer = await createAnalyzer({
@@ -80,6 +91,7 @@ describe('createAnalyzer()', () => {
   it.each([
     [{ threshold: 1.5 }, 'Expected `threshold` to be a number from 0 to 1, got `1.5`.'],
     [{ batchSize: 0 }, 'Expected `batchSize` to be an integer from 1 to 4096, got `0`.'],
+    [{ batchChars: 0.5 }, 'Expected `batchChars` to be an integer from 1 to 1000000000, got `0.5`.'],
     [{ threshold: { drug: 0.5 } }, 'Expected `threshold` keys to be categories'],
     [{ model: '' }, 'Expected `model` to be a folder path or false'],
   ])('validates options %j', async (options, message) => {

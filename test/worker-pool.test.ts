@@ -131,6 +131,20 @@ describe('worker pool: no input leaves it waiting', () => {
     }
   });
 
+  it('closes batches at batchChars characters: a post that always kills its worker costs only its own small batch', async () => {
+    process.env.QORGAU_TEST_CRASH_ON = 'boom-exit';
+    delete process.env.QORGAU_TEST_CRASH_ONCE;
+    // Posts 1-12 hold 20 characters each, «boom-exit» 9: batches close at 50 characters as [1-3] [4-7] [8-10] [11-12].
+    const a = await createAnalyzer({ model: false, workers: 2, batchSize: 256, batchChars: 50, ...quiet });
+    try {
+      const out = await within(60_000, collect(a.analyzeStream(posts(12, { 6: 'boom-exit' }))));
+      expect(summary(out)).toEqual(Array.from({ length: 12 }, (_, i) => `${i + 1}:${i + 1 >= 4 && i + 1 <= 7 ? 'scoring_failed' : 'ok'}`));
+    } finally {
+      await a.close();
+      delete process.env.QORGAU_TEST_CRASH_ON;
+    }
+  });
+
   it('a post that never finishes: its worker is stopped, the post is a scoring_timeout record, the rest of its batch is scored', async () => {
     process.env.QORGAU_TEST_CRASH_ON = 'hang';
     const a = await createAnalyzer({ model: false, workers: 2, batchSize: 4, postTimeout: 300, ...quiet });
