@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
 import { type ClusterOptions } from './cluster/index.js';
-import { SignatureStore } from './cluster/spill.js';
+import { SignatureStore, clusterCount } from './cluster/spill.js';
 import { QorgauError } from './errors.js';
 import { formatFromPath, readInput, type InputSpec, type IngestRecord } from './ingest/readers.js';
 import type { Options } from './options.js';
@@ -368,11 +368,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       if (allSpool) await allSpool.copyTo((chunk) => out.writeFormatted(chunk));
     } else if (queue) {
       const table = store ? await store.cluster() : undefined;
-      if (table) {
-        let roots = 0;
-        for (let i = 0; i < table.rep.length; i += 1) if (table.rep[i] === i) roots += 1;
-        summary.clusters = roots;
-      }
+      if (table) summary.clusters = clusterCount(table);
       // A representative is its cluster's highest-priority member (earliest on ties), so it comes out first:
       // its id is kept until the last member of its cluster is written.
       const repIds = new Map<number, { id: string; left: number }>();

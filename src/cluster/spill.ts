@@ -10,6 +10,13 @@ export interface ClusterTable {
   readonly size: Int32Array;
 }
 
+/** Clusters in a table: the posts that represent themselves. */
+export function clusterCount(table: ClusterTable): number {
+  let roots = 0;
+  for (let i = 0; i < table.rep.length; i += 1) if (table.rep[i] === i) roots += 1;
+  return roots;
+}
+
 /**
  * Up to this many posts are clustered by the incremental clusterer in memory (about 1.5 KB a post); past it,
  * from LSH buckets sorted on disk. Both compare the same signatures in the same LSH bands.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ClusterOptions } from '../cluster/index.js';
-import { SignatureStore } from '../cluster/spill.js';
+import { SignatureStore, clusterCount } from '../cluster/spill.js';
 import { RunQueue } from '../spill/runs.js';
 import { QorgauError } from '../errors.js';
 import { isErrorRecord, type Output, type Result } from '../types.js';
@@ -99,11 +99,7 @@ export function createReportBuilder(options: ReportOptions = {}): ReportBuilder 
     async write(sink) {
       try {
         const table = store ? await store.cluster() : undefined;
-        let total = seq;
-        if (table) {
-          total = 0;
-          for (let i = 0; i < table.rep.length; i += 1) if (table.rep[i] === i) total += 1;
-        }
+        const total = table ? clusterCount(table) : seq;
         // The representative is the highest-priority member (earliest on ties), so it comes out first.
         const clusterIndex = new Map<number, number>();
         const clusters: number[][] = [];

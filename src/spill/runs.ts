@@ -60,7 +60,6 @@ export class RunQueue {
     if (this.chars > this.options.maxChars) this.spill();
   }
 
-
   /** Writes what is held as one sorted run; returns its file (undefined when nothing was held). */
   spill(): string | undefined {
     if (this.held.length === 0) return undefined;
@@ -140,6 +139,9 @@ export class RunQueue {
   }
 }
 
+/** Whether (p, s) ranks after (q, t): lower priority, or the same priority and a later sequence number. */
+const ranksAfter = (p: number, s: number, q: number, t: number): boolean => p < q || (p === q && s > t);
+
 /**
  * The (priority, seq) of the best `size` lines seen, as a binary heap with the worst of them at the root: a new
  * line is admitted when fewer than `size` were seen or it ranks ahead of that root, which it then replaces.
@@ -156,43 +158,34 @@ export class TopRanks {
   }
 
   /** True when `item` is among the best `size` so far (and is now counted as such). */
-  admit(item: Pick<Ranked, 'priority' | 'seq'>): boolean {
-    if (this.size === 0) return false;
+  admit({ priority: p, seq: s }: Pick<Ranked, 'priority' | 'seq'>): boolean {
+    const { priority, seq } = this;
+    let i: number;
     if (this.n < this.size) {
-      let i = this.n++;
+      // Sift up from the new leaf: parents that rank ahead of the line move down.
+      i = this.n++;
       while (i > 0) {
         const up = (i - 1) >> 1;
-        if (!this.worse(item.priority, item.seq, up)) break;
-        this.priority[i] = this.priority[up]!;
-        this.seq[i] = this.seq[up]!;
+        if (!ranksAfter(p, s, priority[up]!, seq[up]!)) break;
+        priority[i] = priority[up]!;
+        seq[i] = seq[up]!;
         i = up;
       }
-      this.priority[i] = item.priority;
-      this.seq[i] = item.seq;
-      return true;
+    } else {
+      if (this.size === 0 || !ranksAfter(priority[0]!, seq[0]!, p, s)) return false;
+      // Replace the root and sift down: the worse child moves up while it ranks after the line.
+      i = 0;
+      for (let l = 1; l < this.n; l = 2 * i + 1) {
+        const c = l + 1 < this.n && ranksAfter(priority[l + 1]!, seq[l + 1]!, priority[l]!, seq[l]!) ? l + 1 : l;
+        if (!ranksAfter(priority[c]!, seq[c]!, p, s)) break;
+        priority[i] = priority[c]!;
+        seq[i] = seq[c]!;
+        i = c;
+      }
     }
-    if (!this.worse(this.priority[0]!, this.seq[0]!, -1, item)) return false;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.n) break;
-      const r = l + 1;
-      const c = r < this.n && this.worse(this.priority[r]!, this.seq[r]!, l) ? r : l;
-      if (!this.worse(this.priority[c]!, this.seq[c]!, -1, item)) break;
-      this.priority[i] = this.priority[c]!;
-      this.seq[i] = this.seq[c]!;
-      i = c;
-    }
-    this.priority[i] = item.priority;
-    this.seq[i] = item.seq;
+    priority[i] = p;
+    seq[i] = s;
     return true;
-  }
-
-  /** Whether (p, s) ranks after the entry at `at` (or after `other`). */
-  private worse(p: number, s: number, at: number, other?: Pick<Ranked, 'priority' | 'seq'>): boolean {
-    const op = other ? other.priority : this.priority[at]!;
-    const os = other ? other.seq : this.seq[at]!;
-    return p < op || (p === op && s > os);
   }
 }
 
