@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// The job-lure relabel (2026-12-02): every Telegram-spam-set post that reads like a job offer, or that was labelled
+// `drugs`, read again by two writers who see neither the old labels nor any prediction, by the guide's "Job lures,
+// step by step"; posts where the two disagree are read by a third writer and the majority (or the third read, when
+// all three differ) wins. Every split is relabelled the same way, so the test split's labels change with the rest.
+//   node scripts/real/relabel-jobs.mjs prepare            → .cache/real/relabel/todo/jobs-NNN.tsv (id, sha1, text)
+//   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
+//   node scripts/real/relabel-jobs.mjs check <A|B|C> <batch>  → a reader's check of one answer file
+//   node scripts/real/relabel-jobs.mjs merge              → corpora/real/relabel-jobs.tsv (every read, no text) and
+//                                                           the new labels written into corpora/real/labels/*.tsv
+// Answers (.cache/real/relabel/done/<A|B|C>/<batch>.tsv) use accept.mjs's format plus the guide step:
+// `n <TAB> labels <TAB> kind <TAB> flags <TAB> step`.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createClusterer } from '../../dist/cluster/index.js';
+import { checkAnswers, CATEGORIES } from './accept.mjs';
+import { kappa } from './agreement.mjs';
+
+const ROOT = '.cache/real/relabel';
+const LABELS = 'corpora/real/labels';
+const RECORD = 'corpora/real/relabel-jobs.tsv';
+const REAL = '.cache/real/real.jsonl';
+const MAX_POSTS = 250;
+const sha1 = (s) => createHash('sha1').update(s, 'utf8').digest('hex');
+
+// Job words after NFKC (look-alike letters are not undone here, so some lures are found only by their label).
+export const JOB = /(работ|ваканс|требу[ею]тся|ищу (людей|ребят|сотрудник)|нужн[аыо]? ?(люди|ребят|сотрудник|помощник|курьер|человек)|набор|оплат|платим|плачу|заработ|доход|курьер|з\/п|\bзп\b|выплат|смен[аы]|в день|за день|в час|в неделю|профит|ворк|дроп|закладк|кладмен)/i;
+
+const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
+
+function prepare() {
+  const rows = readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted)
+    .filter((r) => JOB.test(r.text.normalize('NFKC')) || r.labels.includes('drugs'));
+  // Reposts side by side, so one reader gives one text one label.
+  const c = createClusterer({ threshold: 0.5 });
+  for (const r of rows) c.add(r.text);
+  const groups = new Map();
+  c.assignments().forEach((a, i) => groups.set(a.cluster, [...(groups.get(a.cluster) ?? []), rows[i]]));
+  const ordered = [...groups.values()].sort((a, b) => (sha1(a[0].id) < sha1(b[0].id) ? -1 : 1)).flat();
+  fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
+  let n = 0;
+  for (let i = 0; i < ordered.length; i += MAX_POSTS) {
+    n += 1;
+    const lines = ordered.slice(i, i + MAX_POSTS).map((r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`);
+    fs.writeFileSync(`${ROOT}/todo/jobs-${String(n).padStart(3, '0')}.tsv`, lines.join('\n') + '\n');
+  }
+  console.log(`${ordered.length} posts in ${groups.size} clusters → ${n} batches under ${ROOT}/todo`);
+}
+
+/** Every answered read of one pass, by post id: { labels, kind, flags, step }. */
+function reads(pass, prefix = 'jobs') {
+  const out = new Map();
+  const dir = `${ROOT}/done/${pass}`;
+  if (!fs.existsSync(dir)) return out;
+  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.tsv')).sort()) {
+    const todo = fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8');
+    const done = fs.readFileSync(`${dir}/${f}`, 'utf8');
+    const { posts, answers, errors } = checkAnswers(todo, done);
+    if (errors.length) throw new Error(`${pass}/${f}: ${errors.slice(0, 5).join('; ')}`);
+    const steps = new Map(done.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')).map((p) => [Number(p[0]), (p[4] ?? '').trim()]));
+    posts.forEach(([id, hash], i) => out.set(id, { hash, ...answers.get(i + 1), step: steps.get(i + 1) || '-' }));
+  }
+  return out;
+}
+
+const key = (r) => r.labels.join(',') || '-';
+
+function agreement(a, b) {
+  const ids = [...a.keys()].filter((id) => b.has(id));
+  const same = ids.filter((id) => key(a.get(id)) === key(b.get(id))).length;
+  console.log(`${ids.length} posts read twice; same label set ${(100 * same / ids.length).toFixed(1)}%`);
+  const any = kappa(ids.map((id) => [a.get(id).labels.length > 0, b.get(id).labels.length > 0]));
+  console.log(`any label: kappa ${any.kappa.toFixed(3)} (A ${any.positivesA}, B ${any.positivesB})`);
+  for (const c of CATEGORIES) {
+    const k = kappa(ids.map((id) => [a.get(id).labels.includes(c), b.get(id).labels.includes(c)]));
+    if (k.positivesA + k.positivesB) console.log(`${c.padEnd(14)} kappa ${Number.isNaN(k.kappa) ? '  n/a' : k.kappa.toFixed(3)} (A ${k.positivesA}, B ${k.positivesB})`);
+  }
+  return ids;
+}
+
+function disagreements() {
+  const a = reads('A');
+  const b = reads('B');
+  const ids = new Set(agreement(a, b).filter((id) => key(a.get(id)) !== key(b.get(id))));
+  // The third reader gets the disputed posts in the order of the batches, with their text and nothing else.
+  const lines = [];
+  for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('jobs')).sort()) {
+    for (const l of fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n')) if (ids.has(l.split('\t')[0])) lines.push(l);
+  }
+  for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('adj'))) fs.rmSync(`${ROOT}/todo/${f}`);
+  let n = 0;
+  for (let i = 0; i < lines.length; i += MAX_POSTS) {
+    n += 1;
+    fs.writeFileSync(`${ROOT}/todo/adj-${String(n).padStart(3, '0')}.tsv`, lines.slice(i, i + MAX_POSTS).join('\n') + '\n');
+  }
+  console.log(`${lines.length} disputed posts → ${n} adjudication batches`);
+}
+
+function merge() {
+  const a = reads('A');
+  const b = reads('B');
+  const c = reads('C', 'adj');
+  const final = new Map();
+  const tally = { agreed: 0, majority: 0, third: 0, missing: 0 };
+  for (const [id, ra] of a) {
+    const rb = b.get(id);
+    if (!rb) continue;
+    if (key(ra) === key(rb)) { final.set(id, { ...ra, how: 'A=B' }); tally.agreed += 1; continue; }
+    const rc = c.get(id);
+    if (!rc) { tally.missing += 1; continue; }
+    if (key(rc) === key(ra)) { final.set(id, { ...ra, how: 'A=C' }); tally.majority += 1; }
+    else if (key(rc) === key(rb)) { final.set(id, { ...rb, how: 'B=C' }); tally.majority += 1; }
+    else { final.set(id, { ...rc, how: 'C' }); tally.third += 1; }
+  }
+  if (tally.missing) throw new Error(`${tally.missing} disputed posts have no third read: run disagreements, then read ${ROOT}/todo/adj-*.tsv`);
+  const record = ['# id\tsha1\tread A\tread B\tread C\tfinal\thow\told'];
+  const before = {};
+  let changed = 0;
+  for (const f of labelFiles()) {
+    const lines = fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n');
+    const out = lines.map((line) => {
+      if (!line.trim()) return line;
+      const p = line.split('\t');
+      const r = final.get(p[0]);
+      if (!r) return line;
+      if (r.hash !== p[1]) throw new Error(`${p[0]}: text hash ${r.hash} differs from ${f} (${p[1]})`);
+      const neu = key(r);
+      const t = `${p[2]} → ${neu}`;
+      before[t] = (before[t] ?? 0) + 1;
+      if (neu !== p[2]) changed += 1;
+      record.push([p[0], p[1], key(a.get(p[0])), key(b.get(p[0])), c.has(p[0]) ? key(c.get(p[0])) : '', neu, r.how, p[2]].join('\t'));
+      return [p[0], p[1], neu, r.kind, r.flags.join(',') || '-', `relabel-jobs:${r.how}`].join('\t');
+    });
+    fs.writeFileSync(path.join(LABELS, f), out.join('\n'));
+  }
+  fs.writeFileSync(RECORD, record.join('\n') + '\n');
+  console.log(tally, `${changed} of ${final.size} posts changed labels`);
+  for (const [t, n] of Object.entries(before).sort((x, y) => y[1] - x[1])) console.log(`${String(n).padStart(5)}  ${t}`);
+}
+
+const cmd = process.argv[2];
+if (cmd === 'prepare') prepare();
+else if (cmd === 'disagreements') disagreements();
+else if (cmd === 'merge') merge();
+else if (cmd === 'agreement') agreement(reads('A'), reads('B'));
+else if (cmd === 'check') {
+  // A reader's check of one answer file: every post answered once, known categories, kinds and flags.
+  const [pass, batch] = process.argv.slice(3);
+  const name = path.basename(batch, '.tsv');
+  const { posts, errors } = checkAnswers(fs.readFileSync(`${ROOT}/todo/${name}.tsv`, 'utf8'), fs.readFileSync(`${ROOT}/done/${pass}/${name}.tsv`, 'utf8'));
+  console.log(errors.length ? `${name}: ${errors.length} problems\n  ${errors.slice(0, 20).join('\n  ')}` : `${name}: all ${posts.length} posts answered`);
+  process.exit(errors.length ? 1 : 0);
+}
+else {
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | agreement | disagreements | merge');
+  process.exit(2);
+}
