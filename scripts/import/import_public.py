@@ -4,7 +4,8 @@
 Usage:
     python3 scripts/import/import_public.py --datasets /work/shared/datasets --out .cache/imported
 
-Writes one JSONL file per dataset (plus ru-toxic-2ch-pikabu.binary.jsonl), each line:
+Writes one JSONL file per dataset (plus ru-toxic-2ch-pikabu.binary.jsonl, and the real clean chat of
+ru-toxic-2ch-pikabu.nontoxic.jsonl and ru-telegram-spam-tizhproger.ham.jsonl), each line:
     {"id": "<set>-<n>", "lang": "ru"|"kk", "labels": [...], "text": "...", "source": "<set folder>",
      "silver": true|false, "topics"?: [...], ...}
 The label mapping per set is documented in scripts/import/README.md. Python 3 standard library only.
@@ -88,6 +89,7 @@ def imp_pikabu(ds, out):
     name = "ru-toxic-2ch-pikabu"
     w = Writer(out, name)
     wb = Writer(out, name + ".binary", source=name)
+    wn = Writer(out, name + ".nontoxic", source=name)
     with zipfile.ZipFile(os.path.join(ds, name, "labeled.csv.zip")) as z:
         with z.open("labeled.csv") as fh:
             rows = list(csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8")))
@@ -95,13 +97,18 @@ def imp_pikabu(ds, out):
     for r in rows:
         text = r["comment"].strip()
         toxic = int(float(r["toxic"]))
+        n = w.n
         w.add(text, ["cyberbullying"] if toxic else [], silver=True, toxic=toxic)
+        # Non-toxic comments as real clean posts: of 600 read by the project's writers, 2 held a category.
+        if not toxic and w.n > n:
+            wn.add(text, [], silver=False, id="%s-%d" % (name, w.n), toxic=0)
         # faithful binary file: every row kept (no dedup), for comparison with published F1
         s = split_of(text)
         splits[s] += 1
         wb.add(text, ["cyberbullying"] if toxic else [], silver=True, dedup=False, toxic=toxic, split=s)
     w.close()
     wb.close()
+    wn.close()
     print("    binary splits: %s" % dict(splits))
 
 
@@ -141,14 +148,21 @@ def imp_sensitive(ds, out):
 def imp_spam(ds, out):
     name = "ru-telegram-spam-tizhproger"
     w = Writer(out, name)
+    # Ordinary chat messages (spam 0) as real clean posts: of 3,000 read by the project's writers, 2 held a
+    # category (insults). They keep their row id, so the relabelled copy in the real set is recognised.
+    wh = Writer(out, name + ".ham", source=name)
     with open(os.path.join(ds, name, "datasets/telegram_spam_ru.csv"), encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             spam = int(float(r["label"]))
             if spam:
                 w.add(r["message"], [], silver=True, spam=1, relabel=True)
             else:
+                n = w.n
                 w.add(r["message"], [], silver=True, spam=0)
+                if w.n > n:
+                    wh.add(r["message"], [], silver=False, id="%s-%d" % (name, w.n), spam=0)
     w.close()
+    wh.close()
 
 
 def truthy(v):
