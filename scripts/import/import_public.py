@@ -52,14 +52,15 @@ class Writer:
         self.dups = 0
 
     def add(self, text, labels, silver, dedup=True, **extra):
+        """Writes one row; returns its id, or None for an empty text or a dropped duplicate."""
         text = (text or "").strip()
         if not text:
-            return
+            return None
         key = (text, tuple(labels))
         if dedup:
             if key in self.seen:
                 self.dups += 1
-                return
+                return None
             self.seen.add(key)
         self.n += 1
         lang = extra.pop("lang", None) or detect_lang(text)
@@ -74,6 +75,7 @@ class Writer:
         if extra.get("relabel"):
             self.labels["(relabel)"] += 1
         self.langs[lang] += 1
+        return rec["id"]
 
     def close(self):
         self.f.close()
@@ -97,11 +99,10 @@ def imp_pikabu(ds, out):
     for r in rows:
         text = r["comment"].strip()
         toxic = int(float(r["toxic"]))
-        n = w.n
-        w.add(text, ["cyberbullying"] if toxic else [], silver=True, toxic=toxic)
+        rid = w.add(text, ["cyberbullying"] if toxic else [], silver=True, toxic=toxic)
         # Non-toxic comments as real clean posts: of 600 read by the project's writers, 2 held a category.
-        if not toxic and w.n > n:
-            wn.add(text, [], silver=False, id="%s-%d" % (name, w.n), toxic=0)
+        if not toxic and rid:
+            wn.add(text, [], silver=False, id=rid, toxic=0)
         # faithful binary file: every row kept (no dedup), for comparison with published F1
         s = split_of(text)
         splits[s] += 1
@@ -149,7 +150,8 @@ def imp_spam(ds, out):
     name = "ru-telegram-spam-tizhproger"
     w = Writer(out, name)
     # Ordinary chat messages (spam 0) as real clean posts: of 3,000 read by the project's writers, 2 held a
-    # category (insults). They keep their row id, so the relabelled copy in the real set is recognised.
+    # category (insults). They keep the main file's row id; the corpus readers match the real set's relabelled
+    # copy by text and keep only that one.
     wh = Writer(out, name + ".ham", source=name)
     with open(os.path.join(ds, name, "datasets/telegram_spam_ru.csv"), encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
@@ -157,10 +159,9 @@ def imp_spam(ds, out):
             if spam:
                 w.add(r["message"], [], silver=True, spam=1, relabel=True)
             else:
-                n = w.n
-                w.add(r["message"], [], silver=True, spam=0)
-                if w.n > n:
-                    wh.add(r["message"], [], silver=False, id="%s-%d" % (name, w.n), spam=0)
+                rid = w.add(r["message"], [], silver=True, spam=0)
+                if rid:
+                    wh.add(r["message"], [], silver=False, id=rid, spam=0)
     w.close()
     wh.close()
 

@@ -4,6 +4,8 @@
 // step by step"; posts where the two disagree are read by a third writer and the majority (or the third read, when
 // all three differ) wins. Every split is relabelled the same way, so the test split's labels change with the rest.
 //   node scripts/real/relabel-jobs.mjs prepare            → .cache/real/relabel/todo/jobs-NNN.tsv (id, sha1, text)
+//   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
+//                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
 //   node scripts/real/relabel-jobs.mjs check <A|B|C> <batch>  → a reader's check of one answer file
 //   node scripts/real/relabel-jobs.mjs merge              → corpora/real/relabel-jobs.tsv (every read, no text) and
@@ -20,6 +22,8 @@ import { kappa } from './agreement.mjs';
 const ROOT = '.cache/real/relabel';
 const LABELS = 'corpora/real/labels';
 const RECORD = 'corpora/real/relabel-jobs.tsv';
+const READS = 'corpora/real/relabel-jobs';
+const PASSES = ['A', 'B', 'C'];
 const REAL = '.cache/real/real.jsonl';
 const MAX_POSTS = 250;
 const sha1 = (s) => createHash('sha1').update(s, 'utf8').digest('hex');
@@ -49,18 +53,44 @@ function prepare() {
   console.log(`${ordered.length} posts in ${groups.size} clusters → ${n} batches under ${ROOT}/todo`);
 }
 
-/** Every answered read of one pass, by post id: { labels, kind, flags, step }. */
-function reads(pass, prefix = 'jobs') {
+/** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
+function answers(pass, prefix) {
   const out = new Map();
   const dir = `${ROOT}/done/${pass}`;
   if (!fs.existsSync(dir)) return out;
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.tsv')).sort()) {
-    const todo = fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8');
     const done = fs.readFileSync(`${dir}/${f}`, 'utf8');
-    const { posts, answers, errors } = checkAnswers(todo, done);
+    const { posts, answers: byLine, errors } = checkAnswers(fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8'), done);
     if (errors.length) throw new Error(`${pass}/${f}: ${errors.slice(0, 5).join('; ')}`);
     const steps = new Map(done.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')).map((p) => [Number(p[0]), (p[4] ?? '').trim()]));
-    posts.forEach(([id, hash], i) => out.set(id, { hash, ...answers.get(i + 1), step: steps.get(i + 1) || '-' }));
+    out.set(f, posts.map(([id, hash], i) => ({ id, hash, ...byLine.get(i + 1), step: steps.get(i + 1) || '-' })));
+  }
+  return out;
+}
+
+/** Writes every checked answer file as an id-keyed read under corpora/real/relabel-jobs/<pass>/ (no text). */
+function save() {
+  for (const pass of PASSES) {
+    for (const [f, rows] of answers(pass, pass === 'C' ? 'adj' : 'jobs')) {
+      fs.mkdirSync(`${READS}/${pass}`, { recursive: true });
+      const lines = rows.map((r) => [r.id, r.hash, key(r), r.kind, r.flags.join(',') || '-', r.step, `reader-${pass}`].join('\t'));
+      fs.writeFileSync(`${READS}/${pass}/${f}`, lines.join('\n') + '\n');
+      console.log(`${pass}/${f}: ${rows.length} posts`);
+    }
+  }
+}
+
+/** Every saved read of one pass, by post id: { hash, labels, kind, flags, step }. */
+function reads(pass) {
+  const out = new Map();
+  const dir = `${READS}/${pass}`;
+  if (!fs.existsSync(dir)) return out;
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')).sort()) {
+    for (const line of fs.readFileSync(`${dir}/${f}`, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const [id, hash, labels, kind, flags, step] = line.split('\t');
+      out.set(id, { hash, labels: labels === '-' ? [] : labels.split(','), kind, flags: flags === '-' ? [] : flags.split(','), step });
+    }
   }
   return out;
 }
@@ -101,7 +131,7 @@ function disagreements() {
 function merge() {
   const a = reads('A');
   const b = reads('B');
-  const c = reads('C', 'adj');
+  const c = reads('C');
   const final = new Map();
   const tally = { agreed: 0, majority: 0, third: 0, missing: 0 };
   for (const [id, ra] of a) {
@@ -116,7 +146,7 @@ function merge() {
   }
   if (tally.missing) throw new Error(`${tally.missing} disputed posts have no third read: run disagreements, then read ${ROOT}/todo/adj-*.tsv`);
   const record = ['# id\tsha1\tread A\tread B\tread C\tfinal\thow\told'];
-  const before = {};
+  const transitions = {};
   let changed = 0;
   for (const f of labelFiles()) {
     const lines = fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n');
@@ -128,7 +158,7 @@ function merge() {
       if (r.hash !== p[1]) throw new Error(`${p[0]}: text hash ${r.hash} differs from ${f} (${p[1]})`);
       const neu = key(r);
       const t = `${p[2]} → ${neu}`;
-      before[t] = (before[t] ?? 0) + 1;
+      transitions[t] = (transitions[t] ?? 0) + 1;
       if (neu !== p[2]) changed += 1;
       record.push([p[0], p[1], key(a.get(p[0])), key(b.get(p[0])), c.has(p[0]) ? key(c.get(p[0])) : '', neu, r.how, p[2]].join('\t'));
       return [p[0], p[1], neu, r.kind, r.flags.join(',') || '-', `relabel-jobs:${r.how}`].join('\t');
@@ -137,12 +167,13 @@ function merge() {
   }
   fs.writeFileSync(RECORD, record.join('\n') + '\n');
   console.log(tally, `${changed} of ${final.size} posts changed labels`);
-  for (const [t, n] of Object.entries(before).sort((x, y) => y[1] - x[1])) console.log(`${String(n).padStart(5)}  ${t}`);
+  for (const [t, n] of Object.entries(transitions).sort((x, y) => y[1] - x[1])) console.log(`${String(n).padStart(5)}  ${t}`);
 }
 
 const cmd = process.argv[2];
 if (cmd === 'prepare') prepare();
 else if (cmd === 'disagreements') disagreements();
+else if (cmd === 'save') save();
 else if (cmd === 'merge') merge();
 else if (cmd === 'agreement') agreement(reads('A'), reads('B'));
 else if (cmd === 'check') {
@@ -154,6 +185,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | agreement | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | check <A|B|C> <batch> | save | agreement | disagreements | merge');
   process.exit(2);
 }
