@@ -113,19 +113,23 @@ function agreement(a, b) {
 function disagreements() {
   const a = reads('A');
   const b = reads('B');
-  const ids = new Set(agreement(a, b).filter((id) => key(a.get(id)) !== key(b.get(id))));
+  const c = reads('C');
+  // Posts that already have a third read keep it, so disputes can be read while other batches are still being read.
+  const ids = new Set(agreement(a, b).filter((id) => key(a.get(id)) !== key(b.get(id)) && !c.has(id)));
   // The third reader gets the disputed posts in the order of the batches, with their text and nothing else.
   const lines = [];
   for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('jobs')).sort()) {
     for (const l of fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n')) if (ids.has(l.split('\t')[0])) lines.push(l);
   }
-  for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('adj'))) fs.rmSync(`${ROOT}/todo/${f}`);
-  let n = 0;
+  const read = new Set(fs.existsSync(`${READS}/C`) ? fs.readdirSync(`${READS}/C`) : []);
+  for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('adj') && !read.has(f))) fs.rmSync(`${ROOT}/todo/${f}`);
+  let n = Math.max(0, ...[...read].map((f) => Number(f.match(/^adj-(\d+)\.tsv$/)?.[1] ?? 0)));
+  const first = n + 1;
   for (let i = 0; i < lines.length; i += MAX_POSTS) {
     n += 1;
     fs.writeFileSync(`${ROOT}/todo/adj-${String(n).padStart(3, '0')}.tsv`, lines.slice(i, i + MAX_POSTS).join('\n') + '\n');
   }
-  console.log(`${lines.length} disputed posts → ${n} adjudication batches`);
+  console.log(`${lines.length} disputed posts without a third read → adjudication batches adj-${String(first).padStart(3, '0')} to adj-${String(n).padStart(3, '0')}`);
 }
 
 function merge() {
