@@ -3,7 +3,8 @@
 // `drugs`, read again by two writers who see neither the old labels nor any prediction, by the guide's "Job lures,
 // step by step"; posts where the two disagree are read by a third writer and the majority (or the third read, when
 // all three differ) wins. Every split is relabelled the same way, so the test split's labels change with the rest.
-//   node scripts/real/relabel-jobs.mjs prepare            → .cache/real/relabel/todo/jobs-NNN.tsv (id, sha1, text)
+//   node scripts/real/relabel-jobs.mjs prepare            → .cache/real/relabel/todo/jobs-NNN.tsv (id, sha1, text) for
+//                                                           the job-like posts no batch holds yet, after the last batch
 //   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
 //                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
@@ -16,6 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createClusterer } from '../../dist/cluster/index.js';
+import { normalize } from '../../dist/index.js';
 import { checkAnswers, CATEGORIES } from './accept.mjs';
 import { kappa } from './agreement.mjs';
 
@@ -28,29 +30,37 @@ const REAL = '.cache/real/real.jsonl';
 const MAX_POSTS = 250;
 const sha1 = (s) => createHash('sha1').update(s, 'utf8').digest('hex');
 
-// Job words after NFKC (look-alike letters are not undone here, so some lures are found only by their label).
+// Job words, tested on the text after NFKC and after qorgau's own normalize(): the first selection (2026-12-02,
+// jobs-001 to jobs-016) used NFKC alone and so missed lures written in look-alike letters («Hужeн кyрьeр»).
 export const JOB = /(работ|ваканс|требу[ею]тся|ищу (людей|ребят|сотрудник)|нужн[аыо]? ?(люди|ребят|сотрудник|помощник|курьер|человек)|набор|оплат|платим|плачу|заработ|доход|курьер|з\/п|\bзп\b|выплат|смен[аы]|в день|за день|в час|в неделю|профит|ворк|дроп|закладк|кладмен)/i;
+
+export const isJobLike = (r) => JOB.test(r.text.normalize('NFKC')) || JOB.test(normalize(r.text).text) || r.labels.includes('drugs');
 
 const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
+const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
 
+/** Writes the job-like posts that no batch holds yet as new batches after the last one, so reads already made
+ * keep their batch and line numbers. */
 function prepare() {
-  const rows = readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted)
-    .filter((r) => JOB.test(r.text.normalize('NFKC')) || r.labels.includes('drugs'));
+  fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
+  const batches = fs.readdirSync(`${ROOT}/todo`).filter((f) => batchNumber(f) > 0);
+  const held = new Set(batches.flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').map((l) => l.split('\t')[0])));
+  const rows = readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && !held.has(r.id)).filter(isJobLike);
   // Reposts side by side, so one reader gives one text one label.
   const c = createClusterer({ threshold: 0.5 });
   for (const r of rows) c.add(r.text);
   const groups = new Map();
   c.assignments().forEach((a, i) => groups.set(a.cluster, [...(groups.get(a.cluster) ?? []), rows[i]]));
   const ordered = [...groups.values()].sort((a, b) => (sha1(a[0].id) < sha1(b[0].id) ? -1 : 1)).flat();
-  fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
-  let n = 0;
+  let n = Math.max(0, ...batches.map(batchNumber));
+  const first = n + 1;
   for (let i = 0; i < ordered.length; i += MAX_POSTS) {
     n += 1;
     const lines = ordered.slice(i, i + MAX_POSTS).map((r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`);
     fs.writeFileSync(`${ROOT}/todo/jobs-${String(n).padStart(3, '0')}.tsv`, lines.join('\n') + '\n');
   }
-  console.log(`${ordered.length} posts in ${groups.size} clusters → ${n} batches under ${ROOT}/todo`);
+  console.log(ordered.length ? `${ordered.length} new posts in ${groups.size} clusters → batches jobs-${String(first).padStart(3, '0')} to jobs-${String(n).padStart(3, '0')} under ${ROOT}/todo` : `every job-like post is already in a batch under ${ROOT}/todo`);
 }
 
 /** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
