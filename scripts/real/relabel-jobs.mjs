@@ -159,6 +159,9 @@ function merge() {
     else { final.set(id, { ...rc, how: 'C' }); tally.third += 1; }
   }
   if (tally.missing) throw new Error(`${tally.missing} disputed posts have no third read: run disagreements, then read ${ROOT}/todo/adj-*.tsv`);
+  // A post merged before keeps its first labels as `old`, so the record and the counts always compare with the
+  // labels before any relabel, however many times merge runs.
+  const before = new Map(fs.existsSync(RECORD) ? fs.readFileSync(RECORD, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')).map((p) => [p[0], p[7]]) : []);
   const record = ['# id\tsha1\tread A\tread B\tread C\tfinal\thow\told'];
   const transitions = {};
   let changed = 0;
@@ -171,10 +174,11 @@ function merge() {
       if (!r) return line;
       if (r.hash !== p[1]) throw new Error(`${p[0]}: text hash ${r.hash} differs from ${f} (${p[1]})`);
       const neu = key(r);
-      const t = `${p[2]} → ${neu}`;
+      const was = before.get(p[0]) ?? p[2];
+      const t = `${was} → ${neu}`;
       transitions[t] = (transitions[t] ?? 0) + 1;
-      if (neu !== p[2]) changed += 1;
-      record.push([p[0], p[1], key(a.get(p[0])), key(b.get(p[0])), c.has(p[0]) ? key(c.get(p[0])) : '', neu, r.how, p[2]].join('\t'));
+      if (neu !== was) changed += 1;
+      record.push([p[0], p[1], key(a.get(p[0])), key(b.get(p[0])), c.has(p[0]) ? key(c.get(p[0])) : '', neu, r.how, was].join('\t'));
       return [p[0], p[1], neu, r.kind, r.flags.join(',') || '-', `relabel-jobs:${r.how}`].join('\t');
     });
     fs.writeFileSync(path.join(LABELS, f), out.join('\n'));
