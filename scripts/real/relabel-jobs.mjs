@@ -34,7 +34,13 @@ const sha1 = (s) => createHash('sha1').update(s, 'utf8').digest('hex');
 // jobs-001 to jobs-016) used NFKC alone and so missed lures written in look-alike letters («Hужeн кyрьeр»).
 export const JOB = /(работ|ваканс|требу[ею]тся|ищу (людей|ребят|сотрудник)|нужн[аыо]? ?(люди|ребят|сотрудник|помощник|курьер|человек)|набор|оплат|платим|плачу|заработ|доход|курьер|з\/п|\bзп\b|выплат|смен[аы]|в день|за день|в час|в неделю|профит|ворк|дроп|закладк|кладмен)/i;
 
-export const isJobLike = (r) => JOB.test(r.text.normalize('NFKC')) || JOB.test(normalize(r.text).text) || r.labels.includes('drugs');
+// The third selection (2026-12-03, jobs-021 on): lures that hide the work behind other words («пару ответственных
+// ребят в команду», «исполнителей для несложных заданий», «желающих зарабатывать») were read once, by the first
+// relabel, and flagged by the models as often as real job lures. Chosen by words, never by a prediction, in every split.
+export const JOB_MORE = /(зарабат|исполнител|задани|в команд|ребят|людей|ответственн|вложени|пассивн|прибыл|сотрудничеств|подработ|предлага[ею]|ищем|ищу)/i;
+
+const matches = (re, r) => re.test(r.text.normalize('NFKC')) || re.test(normalize(r.text).text);
+export const isJobLike = (r) => matches(JOB, r) || matches(JOB_MORE, r) || r.labels.includes('drugs');
 
 const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
