@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { checkAnswers } from '../../scripts/real/accept.mjs';
 // @ts-expect-error: a plain .mjs script without types
+import { parseAdaptations } from '../../scripts/real/adapt.mjs';
+// @ts-expect-error: a plain .mjs script without types
 import { kappa } from '../../scripts/real/agreement.mjs';
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
@@ -31,6 +33,30 @@ describe('scripts/real/accept.mjs checkAnswers()', () => {
   ])('reports %s', (_what, done, message) => {
     const { errors } = checkAnswers(todo, done);
     expect(errors.join('\n')).toContain(message);
+  });
+});
+
+describe('scripts/real/adapt.mjs parseAdaptations()', () => {
+  const batch = ['1\tset-7\tcyberbullying\tru\tты дурак', '2\tset-9\t-\tru\tпогода отстой'].join('\n');
+
+  it('keeps one checked adaptation per batch line, in batch order, with its source row', () => {
+    const { rows, errors } = parseAdaptations(batch, '2\tmixed\t-\tпогода вообще нашар\n1\tkk\tcyberbullying,hate\tсен ақымақсың');
+    expect(errors).toEqual([]);
+    expect(rows).toEqual([
+      { from: 'set-7', lang: 'kk', labels: ['cyberbullying', 'hate'], text: 'сен ақымақсың' },
+      { from: 'set-9', lang: 'mixed', labels: [], text: 'погода вообще нашар' },
+    ]);
+  });
+
+  it.each([
+    ['a missing line', '1\tkk\t-\tсен ақымақсың', 'line 2 of the batch has no answer'],
+    ['an unknown label', '1\tkk\tspam\tсен ақымақсың\n2\tmixed\t-\tнашар', 'unknown labels spam'],
+    ['a language other than kk or mixed', '1\tru\t-\tты дурак!\n2\tmixed\t-\tнашар', 'expected lang kk or mixed'],
+    ['kk without a Kazakh letter', '1\tkk\t-\tсен акымак\n2\tmixed\t-\tнашар', 'lang kk without a Kazakh letter'],
+    ['a copy of the source', '1\tmixed\tcyberbullying\tты дурак\n2\tmixed\t-\tнашар', 'a copy of its source'],
+    ['a line answered twice', '1\tkk\t-\tсен ақымақсың\n1\tkk\t-\tсен ақымақсың\n2\tmixed\t-\tнашар', 'n=1 answered twice'],
+  ])('reports %s', (_what, answers, message) => {
+    expect(parseAdaptations(batch, answers).errors.join('\n')).toContain(message);
   });
 });
 
