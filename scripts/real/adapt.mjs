@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { CATEGORIES } from './accept.mjs';
 
 const ADAPTED = 'corpora/real/adapted.jsonl';
+const REAL = '.cache/real/real.jsonl';
 const KK = /[әғқңөұүһі]/i;
 
 export function parseAdaptations(batchText, answersText) {
@@ -50,6 +51,9 @@ if (cmd === 'add' && batchFile && answersFile && writer) {
   }
   const existing = fs.readFileSync(ADAPTED, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const taken = new Set(existing.map((a) => a.from));
+  // The set a row comes from, as build.mjs names it: a row id's prefix is not always the set's name
+  // (the YouTube set's unlabelled comments are `kk-ru-youtube-comments-asnbkk-N` in `kk-ru-toxic-comments-asnbkk`).
+  const sourceOf = new Map(fs.readFileSync(REAL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((r) => [r.id, r.source]));
   let next = Math.max(0, ...existing.map((a) => Number(a.id.replace(/^adapted-/, '')))) + 1;
   const lines = [];
   for (const r of rows) {
@@ -58,7 +62,12 @@ if (cmd === 'add' && batchFile && answersFile && writer) {
       continue;
     }
     taken.add(r.from);
-    const source = `adapted:${r.from.replace(/-\d+$/, '')}`;
+    const set = sourceOf.get(r.from);
+    if (!set) {
+      console.error(`${r.from} is not a row of ${REAL} (run node scripts/real/build.mjs) — skipped`);
+      continue;
+    }
+    const source = `adapted:${set}`;
     lines.push(JSON.stringify({ id: `adapted-${String(next++).padStart(4, '0')}`, from: r.from, lang: r.lang, labels: r.labels, kind: 'comment', obfuscated: false, text: r.text, source, writer }));
   }
   fs.appendFileSync(ADAPTED, lines.map((l) => `${l}\n`).join(''));
