@@ -13,6 +13,7 @@ import { CATEGORIES } from './accept.mjs';
 const ADAPTED = 'corpora/real/adapted.jsonl';
 const REAL = '.cache/real/real.jsonl';
 const KK = /[әғқңөұүһі]/i;
+const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 export function parseAdaptations(batchText, answersText) {
   const batch = batchText.split('\n').filter(Boolean).map((l) => l.split('\t'));
@@ -49,11 +50,11 @@ if (cmd === 'add' && batchFile && answersFile && writer) {
     console.error(errors.slice(0, 20).join('\n'));
     process.exit(1);
   }
-  const existing = fs.readFileSync(ADAPTED, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const existing = readJsonl(ADAPTED);
   const taken = new Set(existing.map((a) => a.from));
   // The set a row comes from, as build.mjs names it: a row id's prefix is not always the set's name
   // (the YouTube set's unlabelled comments are `kk-ru-youtube-comments-asnbkk-N` in `kk-ru-toxic-comments-asnbkk`).
-  const sourceOf = new Map(fs.readFileSync(REAL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((r) => [r.id, r.source]));
+  const sourceOf = new Map(readJsonl(REAL).map((r) => [r.id, r.source]));
   let next = Math.max(0, ...existing.map((a) => Number(a.id.replace(/^adapted-/, '')))) + 1;
   const lines = [];
   for (const r of rows) {
