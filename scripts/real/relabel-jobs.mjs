@@ -5,6 +5,8 @@
 // all three differ) wins. Every split is relabelled the same way, so the test split's labels change with the rest.
 //   node scripts/real/relabel-jobs.mjs prepare            → .cache/real/relabel/todo/jobs-NNN.tsv (id, sha1, text) for
 //                                                           the job-like posts no batch holds yet, after the last batch
+//   node scripts/real/relabel-jobs.mjs prepare-spam       → the fourth selection: .cache/real/relabel/todo/spam-NNN.tsv, and
+//                                                           the posts' first reads as read A (corpora/real/relabel-jobs/A/)
 //   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
 //                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
@@ -39,34 +41,72 @@ export const JOB = /(работ|ваканс|требу[ею]тся|ищу (лю
 // relabel, and flagged by the models as often as real job lures. Chosen by words, never by a prediction, in every split.
 export const JOB_MORE = /(зарабат|исполнител|задани|в команд|ребят|людей|ответственн|вложени|пассивн|прибыл|сотрудничеств|подработ|предлага[ею]|ищем|ищу)/i;
 
+// The fourth selection (2026-12-03, spam-001 on): every post the spam set itself marks as spam that no job batch
+// holds, read once more by one reader; its first read (the labels before the relabel) counts as read A, so a
+// dispute between the two goes to a third read as before. Chosen by the set's own flag, never by a prediction.
+const SPAM_SET = '.cache/imported/ru-telegram-spam-tizhproger.jsonl';
+const SPAM_MAX_POSTS = 190;
+
 const matches = (re, r) => re.test(r.text.normalize('NFKC')) || re.test(normalize(r.text).text);
 export const isJobLike = (r) => matches(JOB, r) || matches(JOB_MORE, r) || r.labels.includes('drugs');
 
 const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
 const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
+const isBatch = (f) => /^(jobs|spam)-\d+\.tsv$/.test(f);
+const batchLine = (r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`;
+
+/** Rows side by side by near-duplicate cluster, clusters in a fixed order, so one reader gives one text one label. */
+function ordered(rows) {
+  const c = createClusterer({ threshold: 0.5 });
+  for (const r of rows) c.add(r.text);
+  const groups = new Map();
+  c.assignments().forEach((a, i) => groups.set(a.cluster, [...(groups.get(a.cluster) ?? []), rows[i]]));
+  return { groups: groups.size, rows: [...groups.values()].sort((a, b) => (sha1(a[0].id) < sha1(b[0].id) ? -1 : 1)).flat() };
+}
+const heldIds = () => new Set(fs.readdirSync(`${ROOT}/todo`).filter(isBatch).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').map((l) => l.split('\t')[0])));
 
 /** Writes the job-like posts that no batch holds yet as new batches after the last one, so reads already made
  * keep their batch and line numbers. */
 function prepare() {
   fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
   const batches = fs.readdirSync(`${ROOT}/todo`).filter((f) => batchNumber(f) > 0);
-  const held = new Set(batches.flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').map((l) => l.split('\t')[0])));
-  const rows = readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && !held.has(r.id)).filter(isJobLike);
-  // Reposts side by side, so one reader gives one text one label.
-  const c = createClusterer({ threshold: 0.5 });
-  for (const r of rows) c.add(r.text);
-  const groups = new Map();
-  c.assignments().forEach((a, i) => groups.set(a.cluster, [...(groups.get(a.cluster) ?? []), rows[i]]));
-  const ordered = [...groups.values()].sort((a, b) => (sha1(a[0].id) < sha1(b[0].id) ? -1 : 1)).flat();
+  const held = heldIds();
+  const { rows, groups } = ordered(readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && !held.has(r.id)).filter(isJobLike));
   let n = Math.max(0, ...batches.map(batchNumber));
   const first = n + 1;
-  for (let i = 0; i < ordered.length; i += MAX_POSTS) {
+  for (let i = 0; i < rows.length; i += MAX_POSTS) {
     n += 1;
-    const lines = ordered.slice(i, i + MAX_POSTS).map((r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`);
-    fs.writeFileSync(`${ROOT}/todo/jobs-${String(n).padStart(3, '0')}.tsv`, lines.join('\n') + '\n');
+    fs.writeFileSync(`${ROOT}/todo/jobs-${String(n).padStart(3, '0')}.tsv`, rows.slice(i, i + MAX_POSTS).map(batchLine).join('\n') + '\n');
   }
-  console.log(ordered.length ? `${ordered.length} new posts in ${groups.size} clusters → batches jobs-${String(first).padStart(3, '0')} to jobs-${String(n).padStart(3, '0')} under ${ROOT}/todo` : `every job-like post is already in a batch under ${ROOT}/todo`);
+  console.log(rows.length ? `${rows.length} new posts in ${groups} clusters → batches jobs-${String(first).padStart(3, '0')} to jobs-${String(n).padStart(3, '0')} under ${ROOT}/todo` : `every job-like post is already in a batch under ${ROOT}/todo`);
+}
+
+/** The fourth selection: batches spam-NNN.tsv of the spam-flagged posts no batch holds, and their first read saved
+ * as read A (reader `first`), from the label files as they stand before the relabel touches them. */
+function prepareSpam() {
+  fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
+  if (fs.readdirSync(`${ROOT}/todo`).some((f) => f.startsWith('spam-'))) throw new Error(`spam batches already exist under ${ROOT}/todo: they are made once`);
+  const flagged = new Set(readJsonl(SPAM_SET).filter((r) => r.spam === 1).map((r) => r.id));
+  const held = heldIds();
+  const { rows, groups } = ordered(readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && flagged.has(r.id) && !held.has(r.id)));
+  const first = new Map();
+  for (const f of labelFiles()) for (const line of fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n')) if (line.trim()) first.set(line.split('\t')[0], line.split('\t'));
+  fs.mkdirSync(`${READS}/A`, { recursive: true });
+  let n = 0;
+  for (let i = 0; i < rows.length; i += SPAM_MAX_POSTS) {
+    n += 1;
+    const name = `spam-${String(n).padStart(3, '0')}.tsv`;
+    const batch = rows.slice(i, i + SPAM_MAX_POSTS);
+    fs.writeFileSync(`${ROOT}/todo/${name}`, batch.map(batchLine).join('\n') + '\n');
+    const readA = batch.map((r) => {
+      const p = first.get(r.id);
+      if (!p) throw new Error(`${r.id}: no first read in ${LABELS}`);
+      return [r.id, p[1], p[2], p[3], p[4], '-', `first:${p[5]}`].join('\t');
+    });
+    fs.writeFileSync(`${READS}/A/${name}`, readA.join('\n') + '\n');
+  }
+  console.log(`${rows.length} spam-flagged posts in ${groups} clusters → batches spam-001 to spam-${String(n).padStart(3, '0')}; their first reads saved as read A`);
 }
 
 /** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
@@ -74,7 +114,7 @@ function answers(pass, prefix) {
   const out = new Map();
   const dir = `${ROOT}/done/${pass}`;
   if (!fs.existsSync(dir)) return out;
-  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.tsv')).sort()) {
+  for (const f of fs.readdirSync(dir).filter((f) => prefix.some((p) => f.startsWith(p)) && f.endsWith('.tsv')).sort()) {
     const done = fs.readFileSync(`${dir}/${f}`, 'utf8');
     const { posts, answers: byLine, errors } = checkAnswers(fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8'), done);
     if (errors.length) throw new Error(`${pass}/${f}: ${errors.slice(0, 5).join('; ')}`);
@@ -87,7 +127,8 @@ function answers(pass, prefix) {
 /** Writes every checked answer file as an id-keyed read under corpora/real/relabel-jobs/<pass>/ (no text). */
 function save() {
   for (const pass of PASSES) {
-    for (const [f, rows] of answers(pass, pass === 'C' ? 'adj' : 'jobs')) {
+    // Read A of the spam batches is their first read, written by prepare-spam; only reader B answers them.
+    for (const [f, rows] of answers(pass, pass === 'C' ? ['adj'] : pass === 'B' ? ['jobs', 'spam'] : ['jobs'])) {
       fs.mkdirSync(`${READS}/${pass}`, { recursive: true });
       const lines = rows.map((r) => [r.id, r.hash, key(r), r.kind, r.flags.join(',') || '-', r.step, `reader-${pass}`].join('\t'));
       fs.writeFileSync(`${READS}/${pass}/${f}`, lines.join('\n') + '\n');
@@ -134,7 +175,7 @@ function disagreements() {
   const ids = new Set(agreement(a, b).filter((id) => key(a.get(id)) !== key(b.get(id)) && !c.has(id)));
   // The third reader gets the disputed posts in the order of the batches, with their text and nothing else.
   const lines = [];
-  for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('jobs')).sort()) {
+  for (const f of fs.readdirSync(`${ROOT}/todo`).filter(isBatch).sort()) {
     for (const l of fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n')) if (ids.has(l.split('\t')[0])) lines.push(l);
   }
   const read = new Set(fs.existsSync(`${READS}/C`) ? fs.readdirSync(`${READS}/C`) : []);
@@ -196,6 +237,7 @@ function merge() {
 
 const cmd = process.argv[2];
 if (cmd === 'prepare') prepare();
+else if (cmd === 'prepare-spam') prepareSpam();
 else if (cmd === 'disagreements') disagreements();
 else if (cmd === 'save') save();
 else if (cmd === 'merge') merge();
@@ -209,6 +251,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | check <A|B|C> <batch> | save | agreement | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | check <A|B|C> <batch> | save | agreement | disagreements | merge');
   process.exit(2);
 }
