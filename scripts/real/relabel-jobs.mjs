@@ -46,6 +46,7 @@ export const JOB_MORE = /(зарабат|исполнител|задани|в к
 // dispute between the two goes to a third read as before. Chosen by the set's own flag, never by a prediction.
 const SPAM_SET = '.cache/imported/ru-telegram-spam-tizhproger.jsonl';
 const SPAM_MAX_POSTS = 190;
+const ADJ_MAX_POSTS = 100;
 
 const matches = (re, r) => re.test(r.text.normalize('NFKC')) || re.test(normalize(r.text).text);
 export const isJobLike = (r) => matches(JOB, r) || matches(JOB_MORE, r) || r.labels.includes('drugs');
@@ -182,9 +183,10 @@ function disagreements() {
   for (const f of fs.readdirSync(`${ROOT}/todo`).filter((f) => f.startsWith('adj') && !read.has(f))) fs.rmSync(`${ROOT}/todo/${f}`);
   let n = Math.max(0, ...[...read].map((f) => Number(f.match(/^adj-(\d+)\.tsv$/)?.[1] ?? 0)));
   const first = n + 1;
-  for (let i = 0; i < lines.length; i += MAX_POSTS) {
+  // Small batches, so several third readers can share the disputes.
+  for (let i = 0; i < lines.length; i += ADJ_MAX_POSTS) {
     n += 1;
-    fs.writeFileSync(`${ROOT}/todo/adj-${String(n).padStart(3, '0')}.tsv`, lines.slice(i, i + MAX_POSTS).join('\n') + '\n');
+    fs.writeFileSync(`${ROOT}/todo/adj-${String(n).padStart(3, '0')}.tsv`, lines.slice(i, i + ADJ_MAX_POSTS).join('\n') + '\n');
   }
   console.log(`${lines.length} disputed posts without a third read → adjudication batches adj-${String(first).padStart(3, '0')} to adj-${String(n).padStart(3, '0')}`);
 }
