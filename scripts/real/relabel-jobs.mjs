@@ -154,6 +154,8 @@ function reads(pass) {
 }
 
 const key = (r) => r.labels.join(',') || '-';
+/** The post ids of the batches whose names start with `prefix` (`jobs`, `spam`). */
+const ids = (prefix) => new Set(fs.readdirSync(`${ROOT}/todo`).filter((f) => isBatch(f) && f.startsWith(prefix)).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0])));
 
 function agreement(a, b) {
   const ids = [...a.keys()].filter((id) => b.has(id));
@@ -243,7 +245,12 @@ else if (cmd === 'prepare-spam') prepareSpam();
 else if (cmd === 'disagreements') disagreements();
 else if (cmd === 'save') save();
 else if (cmd === 'merge') merge();
-else if (cmd === 'agreement') agreement(reads('A'), reads('B'));
+else if (cmd === 'agreement') {
+  // `agreement spam` (or `jobs`): the posts of one selection's batches only.
+  const only = process.argv[3];
+  const keep = (m) => (only ? new Map([...m].filter(([id]) => ids(only).has(id))) : m);
+  agreement(keep(reads('A')), keep(reads('B')));
+}
 else if (cmd === 'check') {
   // A reader's check of one answer file: every post answered once, known categories, kinds and flags.
   const [pass, batch] = process.argv.slice(3);
@@ -253,6 +260,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | check <A|B|C> <batch> | save | agreement | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | check <A|B|C> <batch> | save | agreement [jobs|spam] | disagreements | merge');
   process.exit(2);
 }
