@@ -7,6 +7,7 @@
 //                                                           the job-like posts no batch holds yet, after the last batch
 //   node scripts/real/relabel-jobs.mjs prepare-spam       → the fourth selection: .cache/real/relabel/todo/spam-NNN.tsv, and
 //                                                           the posts' first reads as read A (corpora/real/relabel-jobs/A/)
+//   node scripts/real/relabel-jobs.mjs prepare-pikabu     → the fifth selection: every 2ch/pikabu comment, pikabu-NNN.tsv, the same way
 //   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
 //                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
@@ -45,7 +46,7 @@ export const JOB_MORE = /(зарабат|исполнител|задани|в к
 // holds, read once more by one reader; its first read (the labels before the relabel) counts as read A, so a
 // dispute between the two goes to a third read as before. Chosen by the set's own flag, never by a prediction.
 const SPAM_SET = '.cache/imported/ru-telegram-spam-tizhproger.jsonl';
-const SPAM_MAX_POSTS = 190;
+const SECOND_READ_MAX_POSTS = 190;
 const ADJ_MAX_POSTS = 100;
 
 const matches = (re, r) => re.test(r.text.normalize('NFKC')) || re.test(normalize(r.text).text);
@@ -54,7 +55,9 @@ export const isJobLike = (r) => matches(JOB, r) || matches(JOB_MORE, r) || r.lab
 const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
 const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
-const isBatch = (f) => /^(jobs|spam)-\d+\.tsv$/.test(f);
+// Batch names of the selections read twice; `adj` batches hold their disputes.
+const SELECTIONS = ['jobs', 'spam', 'pikabu'];
+const isBatch = (f) => new RegExp(`^(${SELECTIONS.join('|')})-\\d+\\.tsv$`).test(f);
 const batchLine = (r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`;
 
 /** Rows side by side by near-duplicate cluster, clusters in a fixed order, so one reader gives one text one label. */
@@ -83,22 +86,24 @@ function prepare() {
   console.log(rows.length ? `${rows.length} new posts in ${groups} clusters → batches jobs-${String(first).padStart(3, '0')} to jobs-${String(n).padStart(3, '0')} under ${ROOT}/todo` : `every job-like post is already in a batch under ${ROOT}/todo`);
 }
 
-/** The fourth selection: batches spam-NNN.tsv of the spam-flagged posts no batch holds, and their first read saved
- * as read A (reader `first`), from the label files as they stand before the relabel touches them. */
-function prepareSpam() {
+/**
+ * A second-read selection: batches `<prefix>-NNN.tsv` of the chosen posts no batch holds, and their first read
+ * saved as read A (reader `first:<writer>`), from the label files as they stand before the relabel touches them.
+ * Made once per prefix, so reads already made keep their batch and line numbers.
+ */
+function prepareSecondRead(prefix, choose, what) {
   fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
-  if (fs.readdirSync(`${ROOT}/todo`).some((f) => f.startsWith('spam-'))) throw new Error(`spam batches already exist under ${ROOT}/todo: they are made once`);
-  const flagged = new Set(readJsonl(SPAM_SET).filter((r) => r.spam === 1).map((r) => r.id));
+  if (fs.readdirSync(`${ROOT}/todo`).some((f) => f.startsWith(`${prefix}-`))) throw new Error(`${prefix} batches already exist under ${ROOT}/todo: they are made once`);
   const held = heldIds();
-  const { rows, groups } = ordered(readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && flagged.has(r.id) && !held.has(r.id)));
+  const { rows, groups } = ordered(readJsonl(REAL).filter((r) => !r.adapted && !held.has(r.id) && choose(r)));
   const first = new Map();
   for (const f of labelFiles()) for (const line of fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n')) if (line.trim()) first.set(line.split('\t')[0], line.split('\t'));
   fs.mkdirSync(`${READS}/A`, { recursive: true });
   let n = 0;
-  for (let i = 0; i < rows.length; i += SPAM_MAX_POSTS) {
+  for (let i = 0; i < rows.length; i += SECOND_READ_MAX_POSTS) {
     n += 1;
-    const name = `spam-${String(n).padStart(3, '0')}.tsv`;
-    const batch = rows.slice(i, i + SPAM_MAX_POSTS);
+    const name = `${prefix}-${String(n).padStart(3, '0')}.tsv`;
+    const batch = rows.slice(i, i + SECOND_READ_MAX_POSTS);
     fs.writeFileSync(`${ROOT}/todo/${name}`, batch.map(batchLine).join('\n') + '\n');
     const readA = batch.map((r) => {
       const p = first.get(r.id);
@@ -107,7 +112,18 @@ function prepareSpam() {
     });
     fs.writeFileSync(`${READS}/A/${name}`, readA.join('\n') + '\n');
   }
-  console.log(`${rows.length} spam-flagged posts in ${groups} clusters → batches spam-001 to spam-${String(n).padStart(3, '0')}; their first reads saved as read A`);
+  console.log(`${rows.length} ${what} in ${groups} clusters → batches ${prefix}-001 to ${prefix}-${String(n).padStart(3, '0')}; their first reads saved as read A`);
+}
+
+/** The fourth selection: every spam-flagged post of the Telegram spam set. */
+function prepareSpam() {
+  const flagged = new Set(readJsonl(SPAM_SET).filter((r) => r.spam === 1).map((r) => r.id));
+  prepareSecondRead('spam', (r) => r.source === 'ru-telegram-spam-tizhproger' && flagged.has(r.id), 'spam-flagged posts');
+}
+
+/** The fifth selection: every 2ch/pikabu comment of the real set, where targeted insults and swearing meet. */
+function preparePikabu() {
+  prepareSecondRead('pikabu', (r) => r.source === 'ru-toxic-2ch-pikabu', '2ch/pikabu comments');
 }
 
 /** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
@@ -129,7 +145,7 @@ function answers(pass, prefix) {
 function save() {
   for (const pass of PASSES) {
     // Read A of the spam batches is their first read, written by prepare-spam; only reader B answers them.
-    for (const [f, rows] of answers(pass, pass === 'C' ? ['adj'] : pass === 'B' ? ['jobs', 'spam'] : ['jobs'])) {
+    for (const [f, rows] of answers(pass, pass === 'C' ? ['adj'] : pass === 'B' ? SELECTIONS : ['jobs'])) {
       fs.mkdirSync(`${READS}/${pass}`, { recursive: true });
       const lines = rows.map((r) => [r.id, r.hash, key(r), r.kind, r.flags.join(',') || '-', r.step, `reader-${pass}`].join('\t'));
       fs.writeFileSync(`${READS}/${pass}/${f}`, lines.join('\n') + '\n');
@@ -154,7 +170,7 @@ function reads(pass) {
 }
 
 const key = (r) => r.labels.join(',') || '-';
-/** The post ids of the batches whose names start with `prefix` (`jobs`, `spam`). */
+/** The post ids of the batches whose names start with `prefix` (`jobs`, `spam`, `pikabu`). */
 const ids = (prefix) => new Set(fs.readdirSync(`${ROOT}/todo`).filter((f) => isBatch(f) && f.startsWith(prefix)).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0])));
 
 function agreement(a, b) {
@@ -242,6 +258,7 @@ function merge() {
 const cmd = process.argv[2];
 if (cmd === 'prepare') prepare();
 else if (cmd === 'prepare-spam') prepareSpam();
+else if (cmd === 'prepare-pikabu') preparePikabu();
 else if (cmd === 'disagreements') disagreements();
 else if (cmd === 'save') save();
 else if (cmd === 'merge') merge();
@@ -260,6 +277,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | check <A|B|C> <batch> | save | agreement [jobs|spam] | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | prepare-pikabu | check <A|B|C> <batch> | save | agreement [jobs|spam|pikabu] | disagreements | merge');
   process.exit(2);
 }
