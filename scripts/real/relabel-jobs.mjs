@@ -169,7 +169,8 @@ function reads(pass) {
   return out;
 }
 
-const key = (r) => r.labels.join(',') || '-';
+// Label sets in category order, so «hate,extremism» and «extremism,hate» are one answer.
+const key = (r) => CATEGORIES.filter((c) => r.labels.includes(c)).join(',') || '-';
 /** The post ids of the batches whose names start with `prefix` (`jobs`, `spam`, `pikabu`). */
 const ids = (prefix) => new Set(fs.readdirSync(`${ROOT}/todo`).filter((f) => isBatch(f) && f.startsWith(prefix)).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0])));
 
