@@ -57,7 +57,8 @@ const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')
 const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
 // Batch names of the selections read twice; `adj` batches hold their disputes.
 const SELECTIONS = ['jobs', 'spam', 'pikabu'];
-const isBatch = (f) => new RegExp(`^(${SELECTIONS.join('|')})-\\d+\\.tsv$`).test(f);
+const BATCH = new RegExp(`^(${SELECTIONS.join('|')})-\\d+\\.tsv$`);
+const isBatch = (f) => BATCH.test(f);
 const batchLine = (r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`;
 
 /** Rows side by side by near-duplicate cluster, clusters in a fixed order, so one reader gives one text one label. */
@@ -68,14 +69,15 @@ function ordered(rows) {
   c.assignments().forEach((a, i) => groups.set(a.cluster, [...(groups.get(a.cluster) ?? []), rows[i]]));
   return { groups: groups.size, rows: [...groups.values()].sort((a, b) => (sha1(a[0].id) < sha1(b[0].id) ? -1 : 1)).flat() };
 }
-const heldIds = () => new Set(fs.readdirSync(`${ROOT}/todo`).filter(isBatch).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').map((l) => l.split('\t')[0])));
+/** The post ids of the batches of the given selections (`jobs`, `spam`, `pikabu`; all by default). */
+const batchIds = (prefixes = SELECTIONS) => new Set(fs.readdirSync(`${ROOT}/todo`).filter((f) => isBatch(f) && prefixes.some((p) => f.startsWith(`${p}-`))).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0])));
 
 /** Writes the job-like posts that no batch holds yet as new batches after the last one, so reads already made
  * keep their batch and line numbers. */
 function prepare() {
   fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
   const batches = fs.readdirSync(`${ROOT}/todo`).filter((f) => batchNumber(f) > 0);
-  const held = heldIds();
+  const held = batchIds();
   const { rows, groups } = ordered(readJsonl(REAL).filter((r) => r.source === 'ru-telegram-spam-tizhproger' && !r.adapted && !held.has(r.id)).filter(isJobLike));
   let n = Math.max(0, ...batches.map(batchNumber));
   const first = n + 1;
@@ -94,7 +96,7 @@ function prepare() {
 function prepareSecondRead(prefix, choose, what) {
   fs.mkdirSync(`${ROOT}/todo`, { recursive: true });
   if (fs.readdirSync(`${ROOT}/todo`).some((f) => f.startsWith(`${prefix}-`))) throw new Error(`${prefix} batches already exist under ${ROOT}/todo: they are made once`);
-  const held = heldIds();
+  const held = batchIds();
   const { rows, groups } = ordered(readJsonl(REAL).filter((r) => !r.adapted && !held.has(r.id) && choose(r)));
   const first = new Map();
   for (const f of labelFiles()) for (const line of fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n')) if (line.trim()) first.set(line.split('\t')[0], line.split('\t'));
@@ -144,7 +146,8 @@ function answers(pass, prefix) {
 /** Writes every checked answer file as an id-keyed read under corpora/real/relabel-jobs/<pass>/ (no text). */
 function save() {
   for (const pass of PASSES) {
-    // Read A of the spam batches is their first read, written by prepare-spam; only reader B answers them.
+    // Read A of the second-read selections (spam, pikabu) is their first read, written by prepareSecondRead;
+    // only reader B answers them.
     for (const [f, rows] of answers(pass, pass === 'C' ? ['adj'] : pass === 'B' ? SELECTIONS : ['jobs'])) {
       fs.mkdirSync(`${READS}/${pass}`, { recursive: true });
       const lines = rows.map((r) => [r.id, r.hash, key(r), r.kind, r.flags.join(',') || '-', r.step, `reader-${pass}`].join('\t'));
@@ -171,8 +174,6 @@ function reads(pass) {
 
 // Label sets in category order, so «hate,extremism» and «extremism,hate» are one answer.
 const key = (r) => CATEGORIES.filter((c) => r.labels.includes(c)).join(',') || '-';
-/** The post ids of the batches whose names start with `prefix` (`jobs`, `spam`, `pikabu`). */
-const ids = (prefix) => new Set(fs.readdirSync(`${ROOT}/todo`).filter((f) => isBatch(f) && f.startsWith(prefix)).flatMap((f) => fs.readFileSync(`${ROOT}/todo/${f}`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0])));
 
 function agreement(a, b) {
   const ids = [...a.keys()].filter((id) => b.has(id));
@@ -265,8 +266,9 @@ else if (cmd === 'save') save();
 else if (cmd === 'merge') merge();
 else if (cmd === 'agreement') {
   // `agreement spam` (or `jobs`): the posts of one selection's batches only.
-  const only = process.argv[3];
-  const keep = (m) => (only ? new Map([...m].filter(([id]) => ids(only).has(id))) : m);
+  // The ids once, not per post: every batch file is read to find them.
+  const only = process.argv[3] ? batchIds([process.argv[3]]) : undefined;
+  const keep = (m) => (only ? new Map([...m].filter(([id]) => only.has(id))) : m);
   agreement(keep(reads('A')), keep(reads('B')));
 }
 else if (cmd === 'check') {
