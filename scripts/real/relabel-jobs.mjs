@@ -8,6 +8,7 @@
 //   node scripts/real/relabel-jobs.mjs prepare-spam       → the fourth selection: .cache/real/relabel/todo/spam-NNN.tsv, and
 //                                                           the posts' first reads as read A (corpora/real/relabel-jobs/A/)
 //   node scripts/real/relabel-jobs.mjs prepare-pikabu     → the fifth selection: every 2ch/pikabu comment, pikabu-NNN.tsv, the same way
+//   node scripts/real/relabel-jobs.mjs prepare-kazakh     → the sixth selection: every Kazakh-set comment the set flags, kazakh-NNN.tsv
 //   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
 //                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
@@ -46,6 +47,8 @@ export const JOB_MORE = /(зарабат|исполнител|задани|в к
 // holds, read once more by one reader; its first read (the labels before the relabel) counts as read A, so a
 // dispute between the two goes to a third read as before. Chosen by the set's own flag, never by a prediction.
 const SPAM_SET = '.cache/imported/ru-telegram-spam-tizhproger.jsonl';
+// The sixth selection: the Kazakh toxic-comment set's own flags (toxic, insult, obscene, hate, threat).
+const KAZAKH_SET = '.cache/imported/kk-ru-toxic-comments-asnbkk.jsonl';
 const SECOND_READ_MAX_POSTS = 190;
 const ADJ_MAX_POSTS = 100;
 
@@ -56,7 +59,7 @@ const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
 const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
 // Batch names of the selections read twice; `adj` batches hold their disputes.
-const SELECTIONS = ['jobs', 'spam', 'pikabu'];
+const SELECTIONS = ['jobs', 'spam', 'pikabu', 'kazakh'];
 const BATCH = new RegExp(`^(${SELECTIONS.join('|')})-\\d+\\.tsv$`);
 const isBatch = (f) => BATCH.test(f);
 const batchLine = (r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`;
@@ -126,6 +129,15 @@ function prepareSpam() {
 /** The fifth selection: every 2ch/pikabu comment of the real set, where targeted insults and swearing meet. */
 function preparePikabu() {
   prepareSecondRead('pikabu', (r) => r.source === 'ru-toxic-2ch-pikabu', '2ch/pikabu comments');
+}
+
+/**
+ * The sixth selection: every comment of the Kazakh toxic-comment set that the set itself flags (1,102, nearly all
+ * Kazakh), where the first read labelled one in nine and real Kazakh recall is lowest. Chosen by the set's flag.
+ */
+function prepareKazakh() {
+  const flagged = new Set(readJsonl(KAZAKH_SET).filter((r) => (r.topics ?? []).length > 0).map((r) => r.id));
+  prepareSecondRead('kazakh', (r) => r.source === 'kk-ru-toxic-comments-asnbkk' && flagged.has(r.id), 'flagged Kazakh-set comments');
 }
 
 /** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
@@ -260,6 +272,7 @@ function merge() {
 const cmd = process.argv[2];
 if (cmd === 'prepare') prepare();
 else if (cmd === 'prepare-spam') prepareSpam();
+else if (cmd === 'prepare-kazakh') prepareKazakh();
 else if (cmd === 'prepare-pikabu') preparePikabu();
 else if (cmd === 'disagreements') disagreements();
 else if (cmd === 'save') save();
@@ -280,6 +293,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | prepare-pikabu | check <A|B|C> <batch> | save | agreement [jobs|spam|pikabu] | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | prepare-pikabu | prepare-kazakh | check <A|B|C> <batch> | save | agreement [jobs|spam|pikabu|kazakh] | disagreements | merge');
   process.exit(2);
 }
