@@ -9,6 +9,7 @@
 //                                                           the posts' first reads as read A (corpora/real/relabel-jobs/A/)
 //   node scripts/real/relabel-jobs.mjs prepare-pikabu     → the fifth selection: every 2ch/pikabu comment, pikabu-NNN.tsv, the same way
 //   node scripts/real/relabel-jobs.mjs prepare-kazakh     → the sixth selection: every Kazakh-set comment the set flags, kazakh-NNN.tsv
+//   node scripts/real/relabel-jobs.mjs prepare-topics     → the seventh: every post of the sensitive-topic, abusive and hate-speech sets, topics-NNN.tsv
 //   node scripts/real/relabel-jobs.mjs save               → every checked answer file as an id-keyed read (no text) under
 //                                                           corpora/real/relabel-jobs/<A|B|C>/, what the steps below read
 //   node scripts/real/relabel-jobs.mjs disagreements      → agreement of reads A and B, .cache/real/relabel/todo/adj-NNN.tsv
@@ -59,7 +60,7 @@ const readJsonl = (f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).
 const labelFiles = () => fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
 const batchNumber = (f) => Number(f.match(/^jobs-(\d+)\.tsv$/)?.[1] ?? 0);
 // Batch names of the selections read twice; `adj` batches hold their disputes.
-const SELECTIONS = ['jobs', 'spam', 'pikabu', 'kazakh'];
+const SELECTIONS = ['jobs', 'spam', 'pikabu', 'kazakh', 'topics'];
 const BATCH = new RegExp(`^(${SELECTIONS.join('|')})-\\d+\\.tsv$`);
 const isBatch = (f) => BATCH.test(f);
 const batchLine = (r) => `${r.id}\t${sha1(r.text).slice(0, 10)}\t${r.text.replace(/\t/g, ' ').replace(/\r?\n/g, ' ⏎ ')}`;
@@ -138,6 +139,16 @@ function preparePikabu() {
 function prepareKazakh() {
   const flagged = new Set(readJsonl(KAZAKH_SET).filter((r) => (r.topics ?? []).length > 0).map((r) => r.id));
   prepareSecondRead('kazakh', (r) => r.source === 'kk-ru-toxic-comments-asnbkk' && flagged.has(r.id), 'flagged Kazakh-set comments');
+}
+
+/**
+ * The seventh selection: every post of the Russian sets of rude and sensitive talk read once so far (Skoltech
+ * sensitive topics, the abusive-comment set, the hate-speech set: 5,648), where group slurs, insults and talk about
+ * drugs or sex meet, read again under the rules written for the fifth. Chosen by source.
+ */
+const TOPIC_SETS = new Set(['ru-sensitive-topics-inappropriate', 'ru-abusive-sariellee', 'ru-hatespeech-biriuchinskii']);
+function prepareTopics() {
+  prepareSecondRead('topics', (r) => TOPIC_SETS.has(r.source), 'sensitive-topic, abusive and hate-speech posts');
 }
 
 /** One reader's checked answers from .cache (`n`-keyed, in todo order), by post id. */
@@ -273,6 +284,7 @@ const cmd = process.argv[2];
 if (cmd === 'prepare') prepare();
 else if (cmd === 'prepare-spam') prepareSpam();
 else if (cmd === 'prepare-kazakh') prepareKazakh();
+else if (cmd === 'prepare-topics') prepareTopics();
 else if (cmd === 'prepare-pikabu') preparePikabu();
 else if (cmd === 'disagreements') disagreements();
 else if (cmd === 'save') save();
@@ -293,6 +305,6 @@ else if (cmd === 'check') {
   process.exit(errors.length ? 1 : 0);
 }
 else {
-  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | prepare-pikabu | prepare-kazakh | check <A|B|C> <batch> | save | agreement [jobs|spam|pikabu|kazakh] | disagreements | merge');
+  console.error('usage: node scripts/real/relabel-jobs.mjs prepare | prepare-spam | prepare-pikabu | prepare-kazakh | prepare-topics | check <A|B|C> <batch> | save | agreement [jobs|spam|pikabu|kazakh|topics] | disagreements | merge');
   process.exit(2);
 }
